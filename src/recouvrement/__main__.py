@@ -1,0 +1,7 @@
+"""``python -m recouvrement``: the same command line as ``recouvrement``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

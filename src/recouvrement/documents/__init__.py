@@ -1,0 +1,1 @@
+"""Letters and court documents: DOCX rendering, mandatory mentions, PDF conversion."""

@@ -1,0 +1,242 @@
+"""French formatting filters for letter templates: dates, euros, amounts in words, rates.
+
+Every filter is a pure function that the template environment registers under the same
+name (``{{ date|date_fr }}``, ``{{ totals.total|euros }}``). They accept both what the
+engine passes (``datetime.date``, ``Decimal``, ``int``) and what a JSON file gives (ISO
+date strings such as ``"2026-01-15"``, decimal strings such as ``"1234.56"``), so one
+template serves both. Amounts go through ``Decimal`` only: a ``float`` is refused, since
+it means an amount was already rounded wrongly upstream.
+
+Formatting follows the CLDR data for ``fr_FR`` as Babel ships it, including its spaces:
+a narrow no-break space (U+202F) groups thousands and a no-break space (U+00A0) stands
+before ``€`` and ``%``, so a line never breaks inside an amount.
+
+>>> date_fr("2026-01-15")
+'15 janvier 2026'
+>>> euros("1234.56")
+'1\\u202f234,56\\xa0€'
+>>> euros_en_lettres("1234.56")
+'mille deux cent trente-quatre euros et cinquante-six centimes'
+>>> percent_fr("12.15")
+'12,15\\xa0%'
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_percent
+from num2words import num2words
+from stdnum import iban as stdnum_iban
+from stdnum.fr import siren as stdnum_siren
+
+LOCALE = "fr_FR"
+CENT = Decimal("0.01")
+
+__all__ = [
+    "FILTERS",
+    "adresse",
+    "date_fr",
+    "euros",
+    "euros_en_lettres",
+    "iban",
+    "percent_fr",
+    "siren",
+    "to_date",
+    "to_decimal",
+]
+
+
+def to_date(value: datetime.date | str) -> datetime.date:
+    """Return a ``date`` from a date, a datetime or an ISO 8601 string.
+
+    >>> to_date("2026-01-15")
+    datetime.date(2026, 1, 15)
+    >>> to_date(datetime.datetime(2026, 1, 15, 9, 30))
+    datetime.date(2026, 1, 15)
+    >>> to_date("15/01/2026")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an ISO date (YYYY-MM-DD): '15/01/2026'
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) > 10:
+                return datetime.datetime.fromisoformat(text).date()
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+    raise TypeError(f"expected a date or an ISO date string, got {type(value).__name__}")
+
+
+def to_decimal(value: Decimal | int | str) -> Decimal:
+    """Return a ``Decimal`` from a Decimal, an int or a decimal string; refuse floats.
+
+    >>> to_decimal("1234.56")
+    Decimal('1234.56')
+    >>> to_decimal(40)
+    Decimal('40')
+    >>> to_decimal(0.1)
+    Traceback (most recent call last):
+    ...
+    TypeError: amounts must be Decimal, int or a decimal string such as '1234.56', not float
+    >>> to_decimal("1 234,56")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a decimal number (write it as '1234.56'): '1 234,56'
+    """
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise TypeError("amounts must be Decimal, int or a decimal string, not bool")
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a decimal number (write it as '1234.56'): {value!r}") from None
+    else:
+        raise TypeError(
+            "amounts must be Decimal, int or a decimal string such as '1234.56', "
+            f"not {type(value).__name__}"
+        )
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
+
+
+def _cents(value: Decimal | int | str) -> Decimal:
+    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def date_fr(value: datetime.date | str) -> str:
+    """Write a date the French way, with "1er" for the first day of a month.
+
+    >>> date_fr(datetime.date(2026, 1, 15))
+    '15 janvier 2026'
+    >>> date_fr("2026-07-01")
+    '1er juillet 2026'
+    """
+    day = to_date(value)
+    text = format_date(day, format="d MMMM y", locale=LOCALE)
+    if day.day == 1:
+        text = "1er" + text[1:]
+    return text
+
+
+def euros(value: Decimal | int | str) -> str:
+    """Format an amount in euros for fr_FR, rounded half up to the cent.
+
+    >>> euros(Decimal("299.59"))
+    '299,59\\xa0€'
+    >>> euros(40)
+    '40,00\\xa0€'
+    >>> euros("-1234.565")
+    '-1\\u202f234,57\\xa0€'
+    """
+    return format_currency(_cents(value), "EUR", locale=LOCALE)
+
+
+def euros_en_lettres(value: Decimal | int | str) -> str:
+    """Write an amount in euros in French words (as on a cheque or a formal demand).
+
+    >>> euros_en_lettres("1.01")
+    'un euro et un centime'
+    >>> euros_en_lettres("0.50")
+    'cinquante centimes'
+    >>> euros_en_lettres(80)
+    'quatre-vingts euros'
+    >>> euros_en_lettres("2000000")
+    "deux millions d'euros"
+    >>> euros_en_lettres("11636.75")
+    'onze mille six cent trente-six euros et soixante-quinze centimes'
+    """
+    amount = _cents(value)
+    sign = "moins " if amount < 0 else ""
+    amount = abs(amount)
+    whole = int(amount)
+    cents = int((amount - whole) * 100)
+    parts = []
+    if whole or not cents:
+        words = num2words(whole, lang="fr")
+        # "un million d'euros", but "un million deux cents euros".
+        elided = whole >= 1_000_000 and whole % 1_000_000 == 0
+        unit = "euros" if whole > 1 else "euro"
+        parts.append(f"{words} d'{unit}" if elided else f"{words} {unit}")
+    if cents:
+        unit = "centimes" if cents > 1 else "centime"
+        parts.append(f"{num2words(cents, lang='fr')} {unit}")
+    return sign + " et ".join(parts)
+
+
+def percent_fr(value: Decimal | int | str) -> str:
+    """Format a rate given in percentage points (``12.15`` means 12.15 %), two decimals.
+
+    Rates are held in points across the engine, as in the rate tables.
+
+    >>> percent_fr(Decimal("7.86"))
+    '7,86\\xa0%'
+    >>> percent_fr(10)
+    '10,00\\xa0%'
+    """
+    points = to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    pattern = Locale.parse(LOCALE).percent_formats[None].pattern.replace("#,##0", "#,##0.00")
+    return format_percent(points / 100, format=pattern, locale=LOCALE)
+
+
+def siren(value: str) -> str:
+    """Write a SIREN in the usual three groups of three digits.
+
+    >>> siren("404833048")
+    '404 833 048'
+    """
+    return stdnum_siren.format(str(value))
+
+
+def iban(value: str) -> str:
+    """Write an IBAN in groups of four characters.
+
+    >>> iban("FR7630006000011234567890189")
+    'FR76 3000 6000 0112 3456 7890 189'
+    """
+    return stdnum_iban.format(str(value))
+
+
+def adresse(value: Mapping) -> str:
+    """Write an address on one line: street, street2, postcode and city, country.
+
+    >>> adresse({"street": "12 rue de la Paix", "street2": None, "zip": "69002",
+    ...          "city": "Lyon", "country": "France"})
+    '12 rue de la Paix, 69002 Lyon'
+    >>> adresse({"street": "Via Roma 1", "zip": "10121", "city": "Torino", "country": "Italie"})
+    'Via Roma 1, 10121 Torino, Italie'
+    """
+    street = [str(value[key]) for key in ("street", "street2") if value.get(key)]
+    town = " ".join(str(value[key]) for key in ("zip", "city") if value.get(key))
+    country = value.get("country")
+    parts = [*street, town]
+    if country and str(country).strip().upper() not in ("FR", "FRA", "FRANCE"):
+        parts.append(str(country))
+    return ", ".join(part for part in parts if part)
+
+
+FILTERS = {
+    "date_fr": date_fr,
+    "euros": euros,
+    "euros_en_lettres": euros_en_lettres,
+    "percent_fr": percent_fr,
+    "siren": siren,
+    "iban": iban,
+    "adresse": adresse,
+}
+"""The filters registered in the template environment, by the name templates use."""

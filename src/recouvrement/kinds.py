@@ -1,0 +1,38 @@
+"""The kinds of claims and creditors that French law treats differently."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from .errors import InvalidClaim
+
+
+class Regime(str, Enum):
+    """Who owes: a business (B2B), a consumer (B2C) or a public buyer (public)."""
+
+    B2B = "b2b"
+    B2C = "b2c"
+    PUBLIC = "public"
+
+    @classmethod
+    def parse(cls, value: str) -> Regime:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            known = ", ".join(kind.value for kind in cls)
+            raise InvalidClaim(f"unknown regime {value!r}: use one of {known}") from None
+
+
+class CreditorKind(str, Enum):
+    """L313-2 C. mon. fin.: the legal interest rate depends on who the creditor is."""
+
+    COMPANY = "company"  # "all other cases"
+    INDIVIDUAL = "individual"  # a private person not acting for professional needs
+
+    @classmethod
+    def parse(cls, value: str) -> CreditorKind:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            known = ", ".join(kind.value for kind in cls)
+            raise InvalidClaim(f"unknown creditor kind {value!r}: use one of {known}") from None
