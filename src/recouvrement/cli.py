@@ -13,9 +13,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from . import __version__
+from . import __version__, demo
 from .claim import Claim, DayBasis, Invoice, Settlement, SettlementKind
 from .decompte import compute_decompte
+from .documents.pdf import PdfConverter
+from .documents.rendering import render_docx, render_letter
 from .ecb import DEFAULT_URL, update_rate_file
 from .errors import RecouvrementError
 from .kinds import CreditorKind, Regime
@@ -90,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_decompte(commands)
     _add_update_rates(commands)
+    _add_demo(commands)
+    _add_render(commands)
     return parser
 
 
@@ -146,6 +150,20 @@ def _add_update_rates(commands) -> None:
     command.set_defaults(run=run_update_rates)
 
 
+def _add_demo(commands) -> None:
+    command = commands.add_parser("demo", help="run the main job on the bundled demo ledger")
+    command.add_argument("--out", type=Path, required=True, help="folder for the documents")
+    command.set_defaults(run=run_demo)
+
+
+def _add_render(commands) -> None:
+    command = commands.add_parser("render", help="render a DOCX template with JSON data")
+    command.add_argument("template", type=Path, help="a .docx template")
+    command.add_argument("data", type=Path, help="a JSON file with the template's variables")
+    command.add_argument("-o", "--output", type=Path, required=True, help="OUT.docx or OUT.pdf")
+    command.set_defaults(run=run_render)
+
+
 def _settlements(args) -> tuple[Settlement, ...]:
     payments = [Settlement(day, amount) for day, amount in args.payment]
     credit_notes = [
@@ -191,6 +209,35 @@ def run_update_rates(args) -> int:
         f"{summary.rows_written} ECB rows written to {summary.path}; "
         f"{in_force.rate} % in force on {in_force.day.isoformat()}"
     )
+    return 0
+
+
+def run_demo(args) -> int:
+    result = demo.run_demo(args.out)
+    print(demo.summary_text(result, args.out))
+    return 0
+
+
+def run_render(args) -> int:
+    """Render with the same sandbox; a context with a ``kind`` is checked as a letter."""
+    suffix = args.output.suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise RecouvrementError(f"{args.output}: the output must end in .docx or .pdf")
+    try:
+        context = json.loads(args.data.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RecouvrementError(f"{args.data}: cannot read JSON data: {error}") from None
+    if not isinstance(context, dict):
+        raise RecouvrementError(f"{args.data}: the JSON data must be an object")
+    if context.get("kind"):
+        document = render_letter(args.template, context)
+    else:
+        document = render_docx(args.template, context)
+    if suffix == ".pdf":
+        with PdfConverter() as converter:
+            document = converter.convert(document)
+    args.output.write_bytes(document)
+    print(f"{args.output} written")
     return 0
 
 

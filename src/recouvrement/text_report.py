@@ -23,6 +23,18 @@ def decompte_text(decompte: Decompte) -> str:
     return "\n".join(lines)
 
 
+def table_lines(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> list:
+    """Columns padded to their widest cell; the columns in ``right`` are right-aligned."""
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    return [
+        "  ".join(
+            cell.rjust(width) if column in right else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+
+
 def _table(decompte: Decompte) -> list[str]:
     rows = [
         (
@@ -38,15 +50,7 @@ def _table(decompte: Decompte) -> list[str]:
     ]
     if not rows:
         return ["Aucune période de retard."]
-    widths = [max(len(row[column]) for row in [HEADER, *rows]) for column in range(len(HEADER))]
-    return [_line(row, widths) for row in [HEADER, *rows]]
-
-
-def _line(cells: tuple[str, ...], widths: list[int]) -> str:
-    return "  ".join(
-        cell.rjust(width) if column in RIGHT_ALIGNED else cell.ljust(width)
-        for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
-    ).rstrip()
+    return table_lines(HEADER, rows, RIGHT_ALIGNED)
 
 
 def _totals(decompte: Decompte) -> list[str]:

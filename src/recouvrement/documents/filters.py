@@ -40,6 +40,7 @@ CENT = Decimal("0.01")
 __all__ = [
     "FILTERS",
     "adresse",
+    "date_courte",
     "date_fr",
     "euros",
     "euros_en_lettres",
@@ -132,6 +133,15 @@ def date_fr(value: datetime.date | str) -> str:
     if day.day == 1:
         text = "1er" + text[1:]
     return text
+
+
+def date_courte(value: datetime.date | str) -> str:
+    """Write a date in the short numeric French form, for tables.
+
+    >>> date_courte("2026-01-05")
+    '05/01/2026'
+    """
+    return format_date(to_date(value), format="short", locale=LOCALE)
 
 
 def euros(value: Decimal | int | str) -> str:
@@ -232,6 +242,8 @@ def adresse(value: Mapping) -> str:
 
 FILTERS = {
     "date_fr": date_fr,
+    "date_courte": date_courte,
+    "decimal": to_decimal,
     "euros": euros,
     "euros_en_lettres": euros_en_lettres,
     "percent_fr": percent_fr,

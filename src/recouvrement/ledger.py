@@ -1,0 +1,201 @@
+"""A creditor's receivables as plain data: parties, invoices, settlements, ladder state.
+
+This is the engine's input format outside Odoo: the bundled demo ledger and the command
+line read it from JSON. Dates are ISO strings, amounts decimal strings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .claim import Claim, Invoice, Settlement, SettlementKind
+from .errors import InvalidClaim
+from .escalation import OpenItem
+from .kinds import CreditorKind, Regime
+from .pauses import Instalment, Pause, PauseReason
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    zip: str
+    city: str
+    street2: str = ""
+    country: str = "France"
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    address: Address
+    legal_form: str = ""
+    siren: str = ""
+    is_company: bool = True
+    email: str = ""
+    phone: str = ""
+    iban: str = ""
+    bic: str = ""
+    representative: str = ""
+
+
+@dataclass(frozen=True)
+class ReminderState:
+    """Where an invoice stands on the ladder before the run."""
+
+    level: int = 0
+    last_reminder: date | None = None
+    pauses: tuple[Pause, ...] = ()
+
+
+@dataclass(frozen=True)
+class Account:
+    """One debtor and its invoices."""
+
+    key: str
+    party: Party
+    regime: Regime
+    invoices: tuple[Invoice, ...]
+    states: dict[str, ReminderState] = field(default_factory=dict)
+    contractual_rate: Decimal | None = None
+    notice_received: date | None = None
+
+    def claim(self, invoices: tuple[Invoice, ...] | None = None) -> Claim:
+        return Claim(
+            invoices=invoices or self.invoices,
+            regime=self.regime,
+            contractual_rate=self.contractual_rate,
+            creditor=CreditorKind.COMPANY,
+            notice_received=self.notice_received,
+        )
+
+    def open_items(self, as_of: date) -> list[OpenItem]:
+        items = []
+        for invoice in self.invoices:
+            settled = sum(
+                (item.amount for item in invoice.settlements if item.day <= as_of), Decimal(0)
+            )
+            state = self.states.get(invoice.number, ReminderState())
+            items.append(
+                OpenItem(
+                    invoice=invoice.number,
+                    debtor=self.key,
+                    due_date=invoice.due_date,
+                    balance=invoice.amount - settled,
+                    level=state.level,
+                    last_reminder=state.last_reminder,
+                    pauses=state.pauses,
+                )
+            )
+        return items
+
+
+@dataclass(frozen=True)
+class Ledger:
+    as_of: date
+    creditor: Party
+    accounts: tuple[Account, ...]
+    signatory: dict[str, str] = field(default_factory=dict)
+
+    def account(self, key: str) -> Account:
+        return next(account for account in self.accounts if account.key == key)
+
+
+def load_ledger(source: Path | str | dict) -> Ledger:
+    """Read a ledger from a JSON file or an already parsed mapping."""
+    data = source if isinstance(source, dict) else json.loads(Path(source).read_text("utf-8"))
+    try:
+        return Ledger(
+            as_of=_date(data["as_of"]),
+            creditor=_party(data["creditor"]),
+            accounts=tuple(_account(entry) for entry in data["debtors"]),
+            signatory=dict(data.get("signatory", {})),
+        )
+    except KeyError as missing:
+        raise InvalidClaim(f"the ledger has no {missing.args[0]!r}") from None
+
+
+def bundled_ledger() -> Ledger:
+    """The demo ledger shipped with the package (a French creditor and six debtors)."""
+    return load_ledger(str(resources.files("recouvrement").joinpath("data/demo_ledger.json")))
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InvalidClaim(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _amount(text: Any) -> Decimal:
+    try:
+        return Decimal(str(text))
+    except InvalidOperation:
+        raise InvalidClaim(f"{text!r} is not an amount") from None
+
+
+def _party(data: dict) -> Party:
+    fields = {key: value for key, value in data.items() if key != "address"}
+    return Party(address=Address(**data["address"]), **fields)
+
+
+def _account(data: dict) -> Account:
+    invoices = tuple(_invoice(entry) for entry in data["invoices"])
+    states = {entry["number"]: _state(entry) for entry in data["invoices"]}
+    rate = data.get("contractual_rate")
+    return Account(
+        key=data["key"],
+        party=_party(data["party"]),
+        regime=Regime.parse(data["regime"]),
+        invoices=invoices,
+        states=states,
+        contractual_rate=_amount(rate) if rate is not None else None,
+        notice_received=_date(data.get("notice_received")),
+    )
+
+
+def _invoice(data: dict) -> Invoice:
+    return Invoice(
+        number=data["number"],
+        amount=_amount(data["amount"]),
+        due_date=_date(data["due_date"]),
+        invoice_date=_date(data.get("date")),
+        delivery_date=_date(data.get("delivery_date")),
+        settlements=tuple(
+            Settlement(
+                _date(entry["date"]),
+                _amount(entry["amount"]),
+                SettlementKind(entry.get("kind", "payment")),
+                entry.get("label", ""),
+            )
+            for entry in data.get("settlements", [])
+        ),
+    )
+
+
+def _state(data: dict) -> ReminderState:
+    return ReminderState(
+        level=int(data.get("level", 0)),
+        last_reminder=_date(data.get("last_reminder")),
+        pauses=tuple(_pause(entry) for entry in data.get("pauses", [])),
+    )
+
+
+def _pause(data: dict) -> Pause:
+    return Pause(
+        reason=PauseReason(data["reason"]),
+        since=_date(data["since"]),
+        until=_date(data.get("until")),
+        instalments=tuple(
+            Instalment(_date(item["due_date"]), _amount(item["amount"]), _amount(item["paid"]))
+            for item in data.get("instalments", [])
+        ),
+        note=data.get("note", ""),
+    )

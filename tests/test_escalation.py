@@ -1,0 +1,109 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from recouvrement.escalation import DEFAULT_LADDER, Decision, OpenItem, Skip, decide, plan_run
+from recouvrement.pauses import Instalment, Pause, PauseReason
+
+DUE = date(2026, 3, 1)
+
+
+def item(number="F1", debtor="ACME", level=0, last=None, balance="100", pauses=()):
+    return OpenItem(number, debtor, DUE, Decimal(balance), level, last, tuple(pauses))
+
+
+def level_reached(outcome):
+    return outcome.level.code if isinstance(outcome, Decision) else outcome.reason
+
+
+def test_ladder_over_simulated_days():
+    """Walk the ladder day by day, applying each decision as a run would."""
+    current, reached = item(), []
+    for offset in range(0, 80):
+        today = DUE + timedelta(days=offset)
+        outcome = decide(current, DEFAULT_LADDER, today)
+        if isinstance(outcome, Decision):
+            reached.append((offset, outcome.level.code))
+            current = item(level=outcome.level.sequence, last=today)
+    assert reached == [
+        (7, "relance_courtoise"),
+        (21, "relance_ferme"),
+        (35, "derniere_relance"),
+        (45, "mise_en_demeure"),
+        (60, "handoff"),
+    ]
+
+
+def test_one_level_per_run_even_when_far_overdue():
+    outcome = decide(item(), DEFAULT_LADDER, DUE + timedelta(days=90))
+    assert level_reached(outcome) == "relance_courtoise"
+
+
+def test_minimum_interval_since_the_previous_reminder():
+    late_first = item(level=1, last=DUE + timedelta(days=18))
+    assert level_reached(decide(late_first, DEFAULT_LADDER, DUE + timedelta(days=21))) == (
+        "reminded less than 7 days ago"
+    )
+    assert level_reached(decide(late_first, DEFAULT_LADDER, DUE + timedelta(days=25))) == (
+        "relance_ferme"
+    )
+
+
+def test_paid_invoice_is_never_reminded():
+    assert level_reached(decide(item(balance="0"), DEFAULT_LADDER, DUE + timedelta(40))) == "paid"
+
+
+def test_dispute_pauses_until_resolved():
+    dispute = Pause(PauseReason.DISPUTE, since=DUE, until=DUE + timedelta(days=30))
+    disputed = item(pauses=[dispute])
+    assert level_reached(decide(disputed, DEFAULT_LADDER, DUE + timedelta(20))) == (
+        "paused: dispute"
+    )
+    assert level_reached(decide(disputed, DEFAULT_LADDER, DUE + timedelta(31))) == (
+        "relance_courtoise"
+    )
+    open_dispute = item(pauses=[Pause(PauseReason.DISPUTE, since=DUE)])
+    assert isinstance(decide(open_dispute, DEFAULT_LADDER, DUE + timedelta(300)), Skip)
+
+
+def test_promise_to_pay_pauses_until_its_date():
+    promise = Pause(PauseReason.PROMISE, since=DUE + timedelta(5), until=DUE + timedelta(25))
+    promised = item(pauses=[promise])
+    assert level_reached(decide(promised, DEFAULT_LADDER, DUE + timedelta(25))) == (
+        "paused: promise"
+    )
+    assert level_reached(decide(promised, DEFAULT_LADDER, DUE + timedelta(26))) == (
+        "relance_courtoise"
+    )
+
+
+def test_payment_plan_holds_while_honoured_and_resumes_on_a_missed_instalment():
+    instalments = (
+        Instalment(DUE + timedelta(10), Decimal("50"), paid=Decimal("50")),
+        Instalment(DUE + timedelta(40), Decimal("50")),
+    )
+    plan = item(pauses=[Pause(PauseReason.PAYMENT_PLAN, since=DUE, instalments=instalments)])
+    assert level_reached(decide(plan, DEFAULT_LADDER, DUE + timedelta(40))) == (
+        "paused: payment_plan"
+    )
+    assert level_reached(decide(plan, DEFAULT_LADDER, DUE + timedelta(41))) == ("relance_courtoise")
+
+
+def test_insolvency_stops_the_ladder_for_good():
+    insolvent = item(pauses=[Pause(PauseReason.INSOLVENCY, since=DUE)])
+    assert level_reached(decide(insolvent, DEFAULT_LADDER, DUE + timedelta(900))) == (
+        "paused: insolvency"
+    )
+
+
+def test_run_groups_per_debtor_and_level():
+    items = [
+        item("F1", "ACME"),
+        item("F2", "ACME"),
+        item("F3", "ACME", level=1, last=DUE + timedelta(7)),
+        item("F4", "BETA"),
+        item("F5", "BETA", balance="0"),
+    ]
+    plan = plan_run(items, DEFAULT_LADDER, DUE + timedelta(days=22))
+    grouped = {key: [d.item.invoice for d in decisions] for key, decisions in plan.groups.items()}
+    assert grouped == {("ACME", 1): ["F1", "F2"], ("ACME", 2): ["F3"], ("BETA", 1): ["F4"]}
+    assert [(skip.item.invoice, skip.reason) for skip in plan.skipped] == [("F5", "paid")]
