@@ -48,7 +48,11 @@ def test_each_debtor_reaches_its_step(demo):
         ("QUATREVENTS", "paid"),
     }
     statements = {d.debtor for d in result.documents if d.kind == "releve_de_compte"}
-    assert statements == {"DUPONT", "MARTIN", "LEFEVRE", "HORIZON", "PETIT"}
+    assert statements == {"DUPONT", "MARTIN", "LEFEVRE", "HORIZON", "PETIT", "GIRARD"}
+    handoffs = [
+        key for key, decisions in result.plan.groups.items() if decisions[0].level.ends_amicable
+    ]
+    assert handoffs == [("GIRARD", 5)]
 
 
 def test_mise_en_demeure_pdf_carries_the_engine_figures(demo):

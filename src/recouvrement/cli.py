@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__, demo
 from .claim import Claim, DayBasis, Invoice, Settlement, SettlementKind
 from .decompte import compute_decompte
-from .documents.pdf import PdfConverter
+from .documents.pdf import ConversionError, PdfConverter
 from .documents.rendering import render_docx, render_letter
 from .ecb import DEFAULT_URL, update_rate_file
 from .errors import RecouvrementError
@@ -249,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     except RecouvrementError as error:
         print(f"recouvrement {args.command}: error: {error}", file=sys.stderr)
         return error.exit_status
+    except ConversionError as error:
+        print(f"recouvrement {args.command}: error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -138,6 +138,7 @@ STEP_LABELS = {
     "relance_ferme": "relance ferme",
     "derniere_relance": "dernière relance",
     "mise_en_demeure": "mise en demeure",
+    "handoff": "transmission au contentieux",
     "paid": "soldée",
     "paused: dispute": "suspendue : litige",
     "paused: payment_plan": "suspendue : échéancier",
@@ -149,16 +150,19 @@ SUMMARY_HEADER = ("Débiteur", "Régime", "Étape", "Restant dû", "Pénalités"
 
 def summary_text(result: DemoResult, out: Path) -> str:
     """One row per debtor: its step in this run and what it owes, then the files."""
-    steps = {doc.debtor: doc for doc in result.documents if doc.kind != "releve_de_compte"}
+    letters = {doc.debtor: doc for doc in result.documents if doc.kind != "releve_de_compte"}
+    reached = {
+        debtor: decisions[0].level.code for (debtor, _), decisions in result.plan.groups.items()
+    }
     skipped = {skip.item.debtor: skip.reason for skip in result.plan.skipped}
     rows = []
     for account in result.ledger.accounts:
-        letter = steps.get(account.key)
+        letter = letters.get(account.key)
         owed = sum(
             (max(item.balance, Decimal(0)) for item in account.open_items(result.ledger.as_of)),
             Decimal(0),
         )
-        step = letter.kind if letter else skipped.get(account.key, "en attente")
+        step = reached.get(account.key) or skipped.get(account.key, "en attente")
         figures = letter.decompte if letter else None
         amounts = (figures.interest, figures.indemnity, figures.total) if figures else ()
         rows.append(

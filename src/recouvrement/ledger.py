@@ -54,6 +54,19 @@ class ReminderState:
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """A contact already made: which letter, when, how, and the registered-letter trace."""
+
+    reference: str
+    kind: str
+    day: date
+    invoices: tuple[str, ...]
+    channel: str = "email"
+    tracking_number: str = ""  # the registered letter's number (LRAR or LRE)
+    received_on: date | None = None  # delivery, or the 15th day for an unclaimed LRE
+
+
+@dataclass(frozen=True)
 class Account:
     """One debtor and its invoices."""
 
@@ -64,6 +77,7 @@ class Account:
     states: dict[str, ReminderState] = field(default_factory=dict)
     contractual_rate: Decimal | None = None
     notice_received: date | None = None
+    reminders: tuple[Reminder, ...] = ()
 
     def claim(self, invoices: tuple[Invoice, ...] | None = None) -> Claim:
         return Claim(
@@ -112,8 +126,8 @@ def load_ledger(source: Path | str | dict) -> Ledger:
     try:
         return Ledger(
             as_of=_date(data["as_of"]),
-            creditor=_party(data["creditor"]),
-            accounts=tuple(_account(entry) for entry in data["debtors"]),
+            creditor=party_from_dict(data["creditor"]),
+            accounts=tuple(account_from_dict(entry) for entry in data["debtors"]),
             signatory=dict(data.get("signatory", {})),
         )
     except KeyError as missing:
@@ -141,23 +155,36 @@ def _amount(text: Any) -> Decimal:
         raise InvalidClaim(f"{text!r} is not an amount") from None
 
 
-def _party(data: dict) -> Party:
+def party_from_dict(data: dict) -> Party:
     fields = {key: value for key, value in data.items() if key != "address"}
     return Party(address=Address(**data["address"]), **fields)
 
 
-def _account(data: dict) -> Account:
+def account_from_dict(data: dict) -> Account:
     invoices = tuple(_invoice(entry) for entry in data["invoices"])
     states = {entry["number"]: _state(entry) for entry in data["invoices"]}
     rate = data.get("contractual_rate")
     return Account(
         key=data["key"],
-        party=_party(data["party"]),
+        party=party_from_dict(data["party"]),
         regime=Regime.parse(data["regime"]),
         invoices=invoices,
         states=states,
         contractual_rate=_amount(rate) if rate is not None else None,
         notice_received=_date(data.get("notice_received")),
+        reminders=tuple(_reminder(entry) for entry in data.get("reminders", [])),
+    )
+
+
+def _reminder(data: dict) -> Reminder:
+    return Reminder(
+        reference=data["reference"],
+        kind=data["kind"],
+        day=_date(data["date"]),
+        invoices=tuple(data["invoices"]),
+        channel=data.get("channel", "email"),
+        tracking_number=data.get("tracking_number", ""),
+        received_on=_date(data.get("received_on")),
     )
 
 
