@@ -13,7 +13,7 @@ How it works:
   code 81), is done up front with ``--terminate_after_init``.
 - Our interpreter cannot load the UNO bridge; Debian's ``/usr/bin/python3`` with
   ``python3-uno`` can.  It runs this very file as a worker (``python3 -I pdf.py --uno-worker
-  URL``), which connects to the office over a loopback socket and answers one JSON line on
+  URL``), which connects to the office over a named pipe and answers one JSON line on
   stdout per JSON request line on stdin.  This file therefore imports only the standard library
   at module level.
 - Each office/worker pair lives in a temporary directory (profile, documents, log) and both
@@ -30,10 +30,10 @@ import contextlib
 import importlib.util
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -242,7 +242,9 @@ class _Session:
         init = [office_binary, "--headless", "--norestore", "--terminate_after_init", profile]
         if _run(init, start_timeout) not in (0, 81):
             raise ConversionError(f"LibreOffice ({office_binary}) could not create its profile")
-        connection = f"socket,host=127.0.0.1,port={_free_port()},tcpNoDelay=1"
+        # A named pipe, private to our user: no port to race for, and no other local user
+        # can reach the office's UNO API (which can run macros) as it could on a socket.
+        connection = f"pipe,name=recouvrement-{os.getpid()}-{secrets.token_hex(8)}"
         accept = f"--accept={connection};urp;StarOffice.ComponentContext"
         worker = [
             uno_python,
@@ -348,12 +350,6 @@ def _office_binary(soffice: str) -> str:
 
 def _profile_option(directory: Path) -> str:
     return f"-env:UserInstallation={(directory / 'profile').as_uri()}"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _run(command: list[str], timeout: float) -> int:
