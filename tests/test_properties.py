@@ -67,7 +67,7 @@ def test_more_days_never_give_less_interest(rates, due, delay, extra, amount):
     paid_share=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("0.99"), places=2),
     paid_after=st.integers(0, 300),
 )
-def test_a_part_payment_never_increases_the_interest(
+def test_a_part_payment_never_increases_the_interest_beyond_rounding(
     rates, due, delay, amount, paid_share, paid_after
 ):
     as_of = as_of_after(due, delay)
@@ -77,7 +77,7 @@ def test_a_part_payment_never_increases_the_interest(
     payment = Settlement(due + timedelta(days=paid_after), paid)
     with_payment = one_invoice_claim(amount=amount, due=due, settlements=[payment])
     without = one_invoice_claim(amount=amount, due=due)
-    assert (
-        compute_decompte(with_payment, as_of, rates).interest
-        <= compute_decompte(without, as_of, rates).interest
+    # The payment splits one period in two, and each piece is rounded: one cent at most.
+    assert compute_decompte(with_payment, as_of, rates).interest <= (
+        compute_decompte(without, as_of, rates).interest + Decimal("0.01")
     )

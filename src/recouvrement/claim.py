@@ -60,6 +60,21 @@ class Invoice:
         if self.invoice_date and self.invoice_date > self.due_date:
             raise InvalidClaim(f"invoice {self.number}: due before it was issued")
 
+    def settled_on(self, day: date, kind: SettlementKind | None = None) -> Decimal:
+        """What was paid or credited (or only ``kind``) up to ``day`` inclusive."""
+        return sum(
+            (
+                item.amount
+                for item in self.settlements
+                if item.day <= day and (kind is None or item.kind is kind)
+            ),
+            Decimal(0),
+        )
+
+    def balance_on(self, day: date) -> Decimal:
+        """What is still owed at the end of ``day``; never below zero."""
+        return max(self.amount - self.settled_on(day), Decimal(0))
+
 
 @dataclass(frozen=True)
 class Claim:

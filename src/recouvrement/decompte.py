@@ -195,9 +195,9 @@ def _invoice_decompte(
     settlements = sorted(
         (item for item in invoice.settlements if item.day <= as_of), key=lambda item: item.day
     )
-    paid = _total(settlements, SettlementKind.PAYMENT)
-    credited = _total(settlements, SettlementKind.CREDIT_NOTE)
-    balance = max(invoice.amount - paid - credited, ZERO)
+    paid = invoice.settled_on(as_of, SettlementKind.PAYMENT)
+    credited = invoice.settled_on(as_of, SettlementKind.CREDIT_NOTE)
+    balance = invoice.balance_on(as_of)
     settled_on = _settled_on(invoice, settlements)
     start = _interest_start(invoice, claim)
     periods = tuple(_periods(invoice, claim, settlements, start, as_of, lookup)) if start else ()
@@ -221,10 +221,6 @@ def _invoice_decompte(
         ),
         daily_amount=_daily_amount(periods, balance, as_of, claim),
     )
-
-
-def _total(settlements: list[Settlement], kind: SettlementKind) -> Decimal:
-    return sum((item.amount for item in settlements if item.kind is kind), ZERO)
 
 
 def _settled_on(invoice: Invoice, settlements: list[Settlement]) -> date | None:

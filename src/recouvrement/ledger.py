@@ -91,16 +91,13 @@ class Account:
     def open_items(self, as_of: date) -> list[OpenItem]:
         items = []
         for invoice in self.invoices:
-            settled = sum(
-                (item.amount for item in invoice.settlements if item.day <= as_of), Decimal(0)
-            )
             state = self.states.get(invoice.number, ReminderState())
             items.append(
                 OpenItem(
                     invoice=invoice.number,
                     debtor=self.key,
                     due_date=invoice.due_date,
-                    balance=invoice.amount - settled,
+                    balance=invoice.balance_on(as_of),
                     level=state.level,
                     last_reminder=state.last_reminder,
                     pauses=state.pauses,
