@@ -114,3 +114,20 @@ def test_saved_context_renders_again_with_the_render_command(demo, tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "Boulangerie Martin" in pdf_text(target.read_bytes())
     assert json.loads((out / f"{letter.name}.json").read_text())["kind"] == "relance_ferme"
+
+
+def test_demo_command_prints_the_summary_and_writes_the_files(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "recouvrement", "demo", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    summary = completed.stdout.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Relances au 30 juin 2026 — Ateliers Durand" in summary
+    assert re.search(r"Dupont & Fils <SARL> +B2B +mise en demeure +11 380,00 €", summary)
+    assert re.search(r"Horizon Bâtiment +B2B +suspendue : litige", summary)
+    assert re.search(r"Transports Girard +B2B +transmission au contentieux", summary)
+    written = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert "courrier.pdf" in written
+    assert "MED-2026-0001_mise_en_demeure_DUPONT.pdf" in written
+    assert len([name for name in written if name.endswith(".pdf")]) == 10  # 3 + 6 + mailing
