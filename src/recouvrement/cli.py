@@ -18,6 +18,7 @@ from .claim import Claim, DayBasis, Invoice, Settlement, SettlementKind
 from .decompte import compute_decompte
 from .documents.pdf import ConversionError, PdfConverter
 from .documents.rendering import render_docx, render_letter
+from .dossier.commands import add_commands as add_dossier_commands
 from .ecb import DEFAULT_URL, update_rate_file
 from .errors import RecouvrementError
 from .kinds import CreditorKind, Regime
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_update_rates(commands)
     _add_demo(commands)
     _add_render(commands)
+    add_dossier_commands(commands, _Parser)
     return parser
 
 

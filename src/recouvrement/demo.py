@@ -1,16 +1,19 @@
 """The main job on the bundled demo ledger: decide each debtor's step, write the letters.
 
 ``recouvrement demo --out DIR`` runs the reminder ladder on a small French ledger (B2B
-and B2C debtors, part payments, a credit note, a dispute, a payment plan), then writes
-into DIR, for every debtor that moves: the letter of its step as DOCX and PDF, with the
-JSON context it was rendered from; a statement of account for every debtor that still
-owes; and ``courrier.pdf``, every PDF merged with one bookmark each, ready to print.
+and B2C debtors, part payments, a credit note, a dispute, a payment plan, a debtor whose
+mise en demeure expired unpaid), then writes into DIR, for every debtor that moves: the
+letter of its step as DOCX and PDF, with the JSON context it was rendered from; a
+statement of account for every debtor that still owes; ``courrier.pdf``, every PDF merged
+with one bookmark each, ready to print; and, for a debtor handed over to the judicial
+phase, its injonction de payer dossier as a ZIP.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +23,7 @@ from .documents.filters import date_fr, euros
 from .documents.mailing import merge_pdfs
 from .documents.pdf import PdfConverter
 from .documents.rendering import render_letter
+from .dossier import build_demo_dossier
 from .escalation import DEFAULT_LADDER, RunPlan, plan_run
 from .ledger import Account, Ledger, bundled_ledger
 from .letters import build_letter_context
@@ -57,12 +61,12 @@ def run_demo(out: Path, ledger: Ledger | None = None, converter: PdfConverter | 
     documents = _letters(ledger, plan, rates, references)
     documents += _statements(ledger, rates, references)
     docx_files = [render_letter(doc.kind, doc.context) for doc in documents]
-    if converter is None:
-        with PdfConverter() as own_converter:
-            pdf_files = list(own_converter.convert_many(docx_files))
-    else:
-        pdf_files = list(converter.convert_many(docx_files))
-    files = _write(Path(out), documents, docx_files, pdf_files)
+    handoffs = [debtor for (debtor, _), decisions in sorted(plan.groups.items())
+                if decisions[0].level.ends_amicable]  # fmt: skip
+    with nullcontext(converter) if converter else PdfConverter() as office:
+        pdf_files = list(office.convert_many(docx_files))
+        files = _write(Path(out), documents, docx_files, pdf_files)
+        files += [build_demo_dossier(ledger, debtor, Path(out), office) for debtor in handoffs]
     return DemoResult(ledger, plan, documents, files)
 
 

@@ -119,7 +119,7 @@ def _get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if isinstance(mapping, Mapping) else None
 
 
-class _Checker:
+class MentionChecker:
     """Collects problems in order; each ``require_*`` adds an item when a check fails."""
 
     def __init__(self) -> None:
@@ -206,7 +206,7 @@ def check_mentions(context: Mapping[str, Any]) -> None:
     ``Decimal``) or JSON values (ISO date strings, decimal strings). Returns None when
     the letter may be produced.
     """
-    c = _Checker()
+    c = MentionChecker()
     kind = context.get("kind")
     if kind not in KINDS:
         c.add(f"kind (one of {', '.join(KINDS)}; got {kind!r})")
@@ -297,7 +297,7 @@ def check_mentions(context: Mapping[str, Any]) -> None:
         raise MissingMentionsError(kind if kind in KINDS else None, c.missing)
 
 
-def _check_formal(c: _Checker, context: Mapping[str, Any], regime: Any) -> None:
+def _check_formal(c: MentionChecker, context: Mapping[str, Any], regime: Any) -> None:
     """A mise en demeure: deadline, breakdown, next step."""
     deadline, days = context.get("deadline"), context.get("deadline_days")
     if _blank(deadline) and _blank(days):
@@ -341,7 +341,9 @@ def _check_formal(c: _Checker, context: Mapping[str, Any], regime: Any) -> None:
         c.amount(_get(totals, "daily_amount"), "daily amount (totals.daily_amount)")
 
 
-def _check_charges(c: _Checker, context: Mapping[str, Any], regime: Any, agency: bool) -> None:
+def _check_charges(
+    c: MentionChecker, context: Mapping[str, Any], regime: Any, agency: bool
+) -> None:
     """Charges the law forbids: the 40 € and fees from a consumer, fees in agency mode."""
     totals = context.get("totals")
     if regime == "b2c":

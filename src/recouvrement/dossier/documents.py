@@ -1,0 +1,331 @@
+"""The dossier's own documents: the request, the décompte and the bordereau des pièces.
+
+The request (requête en injonction de payer, CPC 1405 to 1425) mirrors the content of
+Cerfa 12946 (tribunal de commerce) and 12948 (tribunal judiciaire): both parties'
+identities (a company's legal form, name, registered office, SIREN and legal
+representative: CPC 54 and 57), the precise amount with the breakdown of each element
+(principal per invoice, interest with its rate and start date per period, the 40 € per
+invoice between businesses, no costs for a consumer: CPC 1407), the basis of the claim,
+the numbered list of exhibits, the optional CPC 1408 request to go straight to trial if
+the debtor objects, the date and the signature. It is the creditor's request: nothing in
+it imitates a court or a bailiff's document (Code pénal 433-13).
+
+Every document is rendered from a DOCX template in ``templates/`` by the sandboxed
+:func:`~recouvrement.documents.rendering.render_docx`, after
+:func:`check_dossier_mentions` has found nothing missing (one error lists everything).
+The context is plain data, like a letter's: amounts as decimal strings, dates as ISO
+strings (docs/dossier.md lists its keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..decompte import Decompte
+from ..documents.mentions import MentionChecker, MissingMentionsError
+from ..documents.rendering import render_docx
+from ..kinds import Regime
+from ..late_payment import FLAT_INDEMNITY
+from ..ledger import Party, Reminder
+from ..letters import legal_basis
+from ..serialize import decompte_to_dict, iso, money
+from .case import Case, Signatory
+from .courts import Court
+from .exhibits import Exhibit
+from .procedure_choice import Procedure, ProcedureChoice
+
+TEMPLATES = ("requete_injonction", "decompte", "bordereau", "duplicata_facture")
+INTEREST_LABELS = {
+    Regime.B2B: "Pénalités de retard",
+    Regime.B2C: "Intérêts au taux légal",
+    Regime.PUBLIC: "Intérêts moratoires",
+}
+DEFAULT_NATURE = (
+    "Paiement du prix des biens et services fournis au défendeur et facturés par le "
+    "demandeur, restés impayés à leur échéance"
+)
+
+
+class MissingDossierMentions(MissingMentionsError):
+    """The dossier lacks mandatory mentions; ``missing`` lists every one."""
+
+
+def template_path(name: str) -> Path:
+    """A template shipped with the dossier package.
+
+    >>> template_path("bordereau").name
+    'bordereau.docx'
+    """
+    if name not in TEMPLATES:
+        raise ValueError(f"unknown dossier template {name!r}: use one of {', '.join(TEMPLATES)}")
+    return Path(str(resources.files(__package__) / "templates" / f"{name}.docx"))
+
+
+def rate_basis(regime: Regime, contractual_rate: Decimal | None) -> str:
+    """What the interest rate is, in the words of the request."""
+    if regime is Regime.B2C:
+        return (
+            "taux de l'intérêt légal (articles L313-2 et D313-1-A du code monétaire et "
+            "financier), à compter de la réception de la mise en demeure (articles 1231-6 et "
+            "1344-1 du code civil)"
+        )
+    if regime is Regime.PUBLIC:
+        return "taux des intérêts moratoires (article R2192-31 du code de la commande publique)"
+    if contractual_rate is not None:
+        return (
+            f"taux contractuel de {contractual_rate} % prévu par les conditions générales de "
+            "vente (article L441-10 II du code de commerce)"
+        )
+    return (
+        "taux de refinancement de la Banque centrale européenne majoré de 10 points, à "
+        "compter du lendemain de l'échéance de chaque facture (article L441-10 II du code de "
+        "commerce)"
+    )
+
+
+def party_context(party: Party) -> dict:
+    data = asdict(party)
+    for key, value in list(data.items()):
+        if value == "":
+            data[key] = None
+    data["address"] = {key: value or None for key, value in asdict(party.address).items()}
+    return data
+
+
+def dossier_context(
+    *,
+    case: Case,
+    as_of: date,
+    reference: str,
+    version: int,
+    choice: ProcedureChoice,
+    procedure: Procedure,
+    court: Court | None,
+    decompte: Decompte,
+    exhibits: Sequence[Exhibit],
+    notice: Reminder | None,
+) -> dict[str, Any]:
+    """The context of the request, the décompte and the bordereau."""
+    summary = decompte_to_dict(decompte)
+    account = case.account
+    by_number = {line["number"]: line for line in summary["invoices"]}
+    invoice_exhibits = {e.reference: e.number for e in exhibits if e.kind == "invoice"}
+    invoices = []
+    for invoice in account.invoices:
+        if invoice.number in by_number:
+            line = dict(by_number[invoice.number])
+            line["date"] = iso(invoice.invoice_date or invoice.due_date)
+            line["exhibit"] = invoice_exhibits.get(invoice.number)
+            invoices.append(line)
+    notice_exhibit = next(
+        (
+            e.number
+            for e in exhibits
+            if e.kind == "formal_notice" and notice and e.reference == notice.reference
+        ),
+        None,
+    )
+    signatory = case.signatory or Signatory("")
+    place = signatory.place or case.creditor.address.city
+    indemnities = [line for line in summary["invoices"] if Decimal(line["indemnity"])]
+    creditor = party_context(case.creditor)
+    return {
+        "document": None,  # set per document by render_documents
+        "procedure": {
+            "code": procedure.value,
+            "label": procedure.label,
+            "proposed": choice.procedure.value,
+            "explanation": choice.explanation,
+        },
+        "regime": account.regime.value,
+        "date": iso(as_of),
+        "reference": reference,
+        "version": version,
+        "court": _court_context(court),
+        "creditor": creditor,
+        "collector": None,  # the letterhead shared with the letters prints the sender
+        "debtor": {**party_context(account.party), "is_company": account.party.is_company},
+        "signatory": {
+            "name": signatory.name or None,
+            "title": signatory.title or None,
+            "place": place or None,
+        },
+        "nature": case.nature or DEFAULT_NATURE,
+        "legal_basis": legal_basis(account.regime),
+        "invoices": invoices,
+        "totals": {
+            key: summary[key]
+            for key in ("principal", "interest", "indemnity", "total", "daily_amount")
+        },
+        "principal_and_interest": money(decompte.principal + decompte.interest),
+        "decompte": {
+            "as_of": summary["as_of"],
+            "method": summary["method"],
+            "periods": summary["periods"],
+            "rate_sources": summary["rate_sources"],
+            "provisional": summary["provisional"],
+        },
+        "interest_label": INTEREST_LABELS[account.regime],
+        "rate_basis": rate_basis(account.regime, account.contractual_rate),
+        "contractual_rate": (
+            f"{account.contractual_rate}" if account.contractual_rate is not None else None
+        ),
+        "indemnity_count": len(indemnities),
+        "indemnity_unit": money(FLAT_INDEMNITY),
+        "formal_notice": _notice_context(notice, notice_exhibit),
+        "exhibits": [
+            {"number": e.number, "title": e.title, "file_name": e.file_name, "kind": e.kind}
+            for e in exhibits
+        ],
+        "trial_if_opposed": case.flags.trial_if_opposed,
+    }
+
+
+def _court_context(court: Court | None) -> dict | None:
+    if court is None:
+        return None
+    return {
+        "name": court.name,
+        "kind": court.kind.value,
+        "label": court.kind.label,
+        "addressee": court.addressee,
+        "address": court.address_line or None,
+        "form": court.kind.form,
+    }
+
+
+def _notice_context(notice: Reminder | None, exhibit: int | None) -> dict | None:
+    if notice is None:
+        return None
+    registered = notice.channel in ("registered_letter", "lre", "lrar")
+    return {
+        "reference": notice.reference,
+        "date": iso(notice.day),
+        "received_on": iso(notice.received_on),
+        "registered": registered,
+        "tracking_number": notice.tracking_number or None,
+        "exhibit": exhibit,
+    }
+
+
+def check_dossier_mentions(context: Mapping[str, Any]) -> None:
+    """Raise :class:`MissingDossierMentions` listing every mandatory mention the dossier lacks.
+
+    Checked for every dossier: the date and reference; the creditor's name, legal form,
+    valid SIREN, registered office and legal representative (CPC 54); the debtor's name and
+    address, and a company debtor's legal form (and its SIREN when given, which must be
+    valid); every claimed invoice with its number, date, amount, balance and its PDF among
+    the exhibits; principal, interest and total, the 40 € total between businesses, and
+    none for a consumer; every interest period with its start, rate, base and amount; the
+    rate's basis; no provisional rate; the nature and legal basis of the claim; at least
+    one exhibit, and the CGV or contract when a contractual rate is claimed; the
+    signatory's name and the place of signature. For an injonction de payer: the court.
+    """
+    c = MentionChecker()
+    regime = context.get("regime")
+    c.date(context.get("date"), "dossier date")
+    c.text(context.get("reference"), "dossier reference")
+    procedure = (context.get("procedure") or {}).get("code")
+    if procedure == Procedure.INJONCTION.value:
+        c.text((context.get("court") or {}).get("name"), "court (juridiction saisie)")
+
+    creditor = context.get("creditor") or {}
+    c.company(creditor, "creditor")
+    c.text(creditor.get("representative"), "creditor legal representative (representative)")
+    debtor = context.get("debtor") or {}
+    company = bool(debtor.get("is_company"))
+    c.company(debtor, "debtor", identity=False)
+    if company:
+        c.text(debtor.get("legal_form"), "debtor legal form")
+
+    invoices = context.get("invoices") or []
+    if not invoices:
+        c.add("invoices (at least one claimed invoice)")
+    for index, invoice in enumerate(invoices, start=1):
+        label = f"invoice {invoice.get('number') or index}"
+        c.text(invoice.get("number"), f"{label}: number")
+        c.date(invoice.get("date"), f"{label}: date")
+        c.amount(invoice.get("amount"), f"{label}: amount")
+        c.amount(invoice.get("balance"), f"{label}: balance")
+        if not invoice.get("exhibit"):
+            c.add(f"{label}: its PDF among the exhibits (kind invoice)")
+
+    totals = context.get("totals") or {}
+    c.amount(totals.get("principal"), "principal (totals.principal)")
+    interest = c.amount(totals.get("interest"), "interest (totals.interest)")
+    c.amount(totals.get("total"), "total (totals.total)")
+    indemnity = c.amount(totals.get("indemnity"), "flat indemnity total (totals.indemnity)")
+    if regime == "b2c" and indemnity:
+        c.add(
+            f"B2C: no 40 € indemnity may be claimed from a consumer (totals.indemnity = "
+            f"{totals.get('indemnity')})"
+        )
+    decompte = context.get("decompte") or {}
+    if decompte.get("provisional"):
+        c.add("the décompte uses provisional rates (a requête needs published rates)")
+    periods = decompte.get("periods") or []
+    if interest and not periods:
+        c.add("interest breakdown (decompte.periods)")
+    for index, period in enumerate(periods, start=1):
+        label = f"interest period {index}"
+        c.date(period.get("start"), f"{label}: start date")
+        c.date(period.get("end"), f"{label}: end date")
+        c.amount(period.get("rate"), f"{label}: rate")
+        c.amount(period.get("balance"), f"{label}: base")
+        c.amount(period.get("amount"), f"{label}: amount")
+    if interest:
+        c.text(context.get("rate_basis"), "basis of the interest rate (rate_basis)")
+
+    c.text(context.get("nature"), "nature of the claim (claim.nature)")
+    c.text(context.get("legal_basis"), "legal basis of the claim (legal_basis)")
+    exhibits = context.get("exhibits") or []
+    if not exhibits:
+        c.add("exhibits (at least one)")
+    if context.get("contractual_rate") and not any(
+        e.get("kind") in ("cgv", "contract", "quote", "order") for e in exhibits
+    ):
+        c.add("the CGV or contract stating the contractual rate, among the exhibits (kind cgv)")
+
+    signatory = context.get("signatory") or {}
+    c.text(signatory.get("name"), "signatory name (signatory.name)")
+    c.text(signatory.get("place"), "place of signature (signatory.place)")
+    if c.missing:
+        label = (context.get("procedure") or {}).get("label") or "dossier"
+        raise MissingDossierMentions(f"dossier ({label})", c.missing)
+
+
+DOCUMENTS = {
+    "request": (
+        "requete_injonction",
+        "Requête en injonction de payer",
+        "requete-injonction-de-payer",
+    ),
+    "decompte": ("decompte", "Décompte des sommes dues", "decompte"),
+    "bordereau": ("bordereau", "Bordereau des pièces", "bordereau-des-pieces"),
+}
+"""role → (template, title, file stem)."""
+
+
+def document_roles(procedure: Procedure) -> tuple[str, ...]:
+    """The documents of a dossier: the request only for an injonction de payer."""
+    if procedure is Procedure.INJONCTION:
+        return ("request", "decompte", "bordereau")
+    return ("decompte", "bordereau")
+
+
+def render_documents(context: Mapping[str, Any], procedure: Procedure) -> dict[str, bytes]:
+    """Check the mentions, then render each document of the dossier to DOCX, by role."""
+    check_dossier_mentions(context)
+    rendered = {}
+    for role in document_roles(procedure):
+        template, title, _ = DOCUMENTS[role]
+        rendered[role] = render_docx(
+            template_path(template), {**context, "document": title}, name=f"{template}.docx"
+        )
+    return rendered

@@ -1,0 +1,116 @@
+"""Tiny real PDFs for the tests: text on A4 pages in Helvetica, a few hundred bytes each.
+
+The example case's exhibits (tests/dossier/data/) were written by :func:`write_example_pdfs`;
+a test checks they still equal what it writes, so they can be rebuilt at any time:
+
+    .venv/bin/python -m tests.dossier.pdfs
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+
+def _escape(text: str) -> bytes:
+    raw = text.encode("cp1252")
+    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def text_pdf(*pages: list[str]) -> bytes:
+    """A PDF with one page per list of lines (WinAnsi text: accents and € work)."""
+    objects: list[bytes] = []
+    kids = []
+    font = 3 + 2 * len(pages)
+    for index, lines in enumerate(pages):
+        page, content = 3 + 2 * index, 4 + 2 * index
+        kids.append(f"{page} 0 R".encode())
+        stream = b"BT /F1 11 Tf 56 780 Td 15 TL\n"
+        stream += b"".join(b"(" + _escape(line) + b") '\n" for line in lines) + b"ET"
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (content, font)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    head = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(pages),
+    ]
+    objects = head + objects
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+EXAMPLE_PDFS = {
+    "cgv.pdf": [
+        [
+            "Ateliers Durand - Conditions générales de vente (version du 1er janvier 2026)",
+            "Article 7 - Paiement: à 30 jours de la date de facture.",
+            "Article 8 - Retard: pénalités au taux de la BCE majoré de 10 points",
+            "(article L441-10 du code de commerce) et indemnité forfaitaire de 40 €",
+            "pour frais de recouvrement (article D441-5).",
+        ],
+        ["Article 9 - Réserve de propriété.", "Article 10 - Tribunal compétent."],
+    ],
+    "bon-de-commande-BC-2026-031.pdf": [
+        ["Bon de commande BC-2026-031 signé le 2 février 2026", "Transports Girard"]
+    ],
+    "livraisons/BL-2026-0091.pdf": [
+        ["Bon de livraison BL-2026-0091 du 5 février 2026", "Facture FA-2026-0009"]
+    ],
+    "factures/FA-2026-0009.pdf": [
+        [
+            "FACTURE FA-2026-0009 du 6 février 2026",
+            "Total TTC: 6 420,00 €",
+            "Échéance: 8 mars 2026",
+        ],
+    ],
+    "factures/FA-2026-0014.pdf": [
+        [
+            "FACTURE FA-2026-0014 du 12 février 2026",
+            "Total TTC: 2 330,00 €",
+            "Échéance: 14 mars 2026",
+        ],
+    ],
+    "preuves/MED-2026-0012-depot.pdf": [
+        ["Preuve de dépôt - lettre recommandée 1A 193 847 2650 3 - 22 avril 2026"]
+    ],
+    "preuves/MED-2026-0012-avis-de-reception.pdf": [
+        ["Avis de réception - lettre recommandée 1A 193 847 2650 3", "Distribuée le 24 avril 2026"]
+    ],
+    "courriel-2026-05-05.pdf": [
+        ["Courriel de Transports Girard du 5 mai 2026", "Nous reconnaissons devoir les factures."]
+    ],
+}
+
+
+def write_example_pdfs(folder: Path = DATA) -> list[Path]:
+    written = []
+    for name, pages in EXAMPLE_PDFS.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text_pdf(*pages))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_example_pdfs():
+        print(path)
+    sys.exit(0)
