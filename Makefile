@@ -27,3 +27,4 @@ lint: install
 
 test: lint system-deps
 	scripts/run-tests $(BIN)
+	scripts/run-odoo-tests

@@ -1,0 +1,45 @@
+# Copyright 2026 The recouvrement authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "France - Debt collection (recouvrement)",
+    "summary": "Reminder ladder, mise en demeure, promises, payment plans and "
+    "French late-payment penalties, computed by the recouvrement engine",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "license": "AGPL-3",
+    "author": "The recouvrement authors",
+    "website": "https://github.com/recouvrement/recouvrement",
+    "countries": ["fr"],
+    "depends": ["account", "mail", "l10n_fr_account"],
+    "external_dependencies": {"python": ["recouvrement"]},
+    "data": [
+        "security/l10n_fr_recouvrement_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/recouvrement_channel_data.xml",
+        "report/recouvrement_reports.xml",
+        "data/mail_template_data.xml",
+        "data/recouvrement_policy_data.xml",
+        "data/ir_cron_data.xml",
+        "views/recouvrement_channel_views.xml",
+        "views/recouvrement_policy_views.xml",
+        "views/recouvrement_block_views.xml",
+        "views/recouvrement_communication_views.xml",
+        "views/recouvrement_run_views.xml",
+        "views/recouvrement_overdue_report_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/ir_actions_report_views.xml",
+        "wizards/recouvrement_run_wizard_views.xml",
+        "views/recouvrement_menus.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "l10n_fr_recouvrement/static/src/js/docx_report_handler.js",
+        ],
+    },
+    "uninstall_hook": "uninstall_hook",
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,16 @@
+from . import (
+    account_move,
+    account_partial_reconcile,
+    ir_actions_report,
+    mail_mail,
+    recouvrement_block,
+    recouvrement_channel,
+    recouvrement_communication,
+    recouvrement_engine,
+    recouvrement_overdue_report,
+    recouvrement_policy,
+    recouvrement_run,
+    res_company,
+    res_config_settings,
+    res_partner,
+)

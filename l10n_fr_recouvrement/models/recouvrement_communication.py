@@ -1,0 +1,788 @@
+import hashlib
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from recouvrement.errors import RecouvrementError
+
+_logger = logging.getLogger(__name__)
+
+SEQUENCE_CODE = "recouvrement.communication"
+
+
+class RecouvrementCommunication(models.Model):
+    """What one debtor receives at one level: one letter listing all its invoices."""
+
+    _name = "recouvrement.communication"
+    _description = "Collection communication"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    run_id = fields.Many2one(
+        "recouvrement.run", readonly=True, index=True, ondelete="set null", check_company=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True, tracking=True
+    )
+    policy_id = fields.Many2one("recouvrement.policy", required=True, readonly=True)
+    level_id = fields.Many2one(
+        "recouvrement.policy.level", required=True, readonly=True, index=True, tracking=True
+    )
+    letter_kind = fields.Selection(
+        selection=lambda self: self.env["recouvrement.policy.level"]._selection_letter_kind(),
+        readonly=True,
+    )
+    is_formal_notice = fields.Boolean(string="Mise en demeure", readonly=True)
+    channel_ids = fields.Many2many("recouvrement.channel", string="Channels", readonly=True)
+    state = fields.Selection(
+        selection="_selection_state",
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    date = fields.Date(
+        string="Letter date", required=True, readonly=True, default=fields.Date.context_today
+    )
+    regime = fields.Selection(
+        selection=lambda self: self.env["res.partner"]._selection_recouvrement_regime(),
+        readonly=True,
+    )
+    user_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    line_ids = fields.One2many(
+        "recouvrement.communication.line", "communication_id", string="Invoices", readonly=True
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_principal = fields.Monetary(string="Principal", readonly=True)
+    amount_penalty = fields.Monetary(string="Penalties", readonly=True)
+    amount_indemnity = fields.Monetary(string="Recovery indemnity", readonly=True)
+    amount_total = fields.Monetary(string="Total", readonly=True)
+    amount_daily = fields.Monetary(string="Per day of delay", readonly=True)
+    docx_attachment_id = fields.Many2one("ir.attachment", string="Letter (DOCX)", readonly=True)
+    pdf_attachment_id = fields.Many2one("ir.attachment", string="Letter (PDF)", readonly=True)
+    docx_sha256 = fields.Char(string="DOCX SHA-256", readonly=True, copy=False)
+    pdf_sha256 = fields.Char(string="PDF SHA-256", readonly=True, copy=False)
+    documents_stale = fields.Boolean(readonly=True, copy=False)
+    first_letter_id = fields.Many2one("recouvrement.communication", readonly=True)
+    mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
+    mail_message_id = fields.Many2one(
+        "mail.message", string="E-mail message", readonly=True, ondelete="set null"
+    )
+    phone_activity_id = fields.Many2one(
+        "mail.activity", string="Phone task", readonly=True, ondelete="set null"
+    )
+    registered_number = fields.Char(
+        string="Registered letter number",
+        tracking=True,
+        help="The tracking number of the registered letter, as printed on the receipt.",
+    )
+    posted_date = fields.Date(string="Posted on", tracking=True)
+    delivered_date = fields.Date(
+        string="Received on",
+        tracking=True,
+        help="The date on the acknowledgment of receipt. For a mise en demeure to a consumer, "
+        "legal interest runs from then.",
+    )
+    failure_reason = fields.Text(readonly=True, copy=False)
+    has_letter = fields.Boolean(compute="_compute_channels")
+    has_registered_letter = fields.Boolean(compute="_compute_channels")
+
+    _sql_constraints = [
+        ("name_company_unique", "unique(name, company_id)", "The reference must be unique."),
+    ]
+
+    @api.model
+    def _selection_state(self):
+        return [
+            ("draft", self.env._("Draft")),
+            ("to_send", self.env._("To send")),
+            ("sent", self.env._("Sent")),
+            ("delivered", self.env._("Delivered")),
+            ("failed", self.env._("Failed")),
+            ("cancelled", self.env._("Cancelled")),
+        ]
+
+    @api.model
+    def _get_locked_states(self):
+        """States in which a communication has gone out: no deletion, no edition."""
+        return ("sent", "delivered")
+
+    @api.model
+    def _get_writable_fields_when_locked(self):
+        return {
+            "state",
+            "delivered_date",
+            "failure_reason",
+            "mail_id",
+            "mail_message_id",
+            "phone_activity_id",
+            "message_main_attachment_id",
+        }
+
+    @api.depends("line_ids")
+    def _compute_invoice_count(self):
+        for communication in self:
+            communication.invoice_count = len(communication.line_ids)
+
+    @api.depends("channel_ids")
+    def _compute_channels(self):
+        for communication in self:
+            codes = set(communication.channel_ids.mapped("code"))
+            communication.has_letter = bool(codes & {"letter", "registered_letter"})
+            communication.has_registered_letter = "registered_letter" in codes
+
+    def _get_channel_codes(self):
+        self.ensure_one()
+        return set(self.channel_ids.mapped("code"))
+
+    # ------------------------------------------------------------------
+    # Integrity
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        locked = self.filtered(lambda comm: comm.state in self._get_locked_states())
+        if locked:
+            allowed = self._get_writable_fields_when_locked()
+            forbidden = [
+                name
+                for name in vals
+                if name not in allowed
+                and not name.startswith(("message_", "activity_", "website_message"))
+            ]
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "Communication %(name)s was sent: it cannot be changed (%(fields)s).",
+                        name=locked[0].name,
+                        fields=", ".join(forbidden),
+                    )
+                )
+            if vals.get("state") and vals["state"] not in (*self._get_locked_states(), "failed"):
+                raise UserError(
+                    self.env._("Communication %s was sent: it cannot go back.", locked[0].name)
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        for communication in self:
+            if communication.state not in ("draft", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Only draft communications can be deleted; cancel %s instead.",
+                        communication.name,
+                    )
+                )
+
+    def unlink(self):
+        self.filtered(lambda comm: comm.state == "draft")._restore_invoice_levels()
+        return super().unlink()
+
+    # ------------------------------------------------------------------
+    # Creation helpers used by runs
+    # ------------------------------------------------------------------
+    @api.model
+    def _reserve_names(self, count):
+        """``count`` references from the communication sequence, in one query."""
+        if not count:
+            return []
+        sequence = self.env.ref("l10n_fr_recouvrement.seq_recouvrement_communication").sudo()
+        if sequence.implementation != "standard":
+            return [sequence.next_by_id() for _index in range(count)]
+        numbers = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in numbers]
+
+    # ------------------------------------------------------------------
+    # Documents
+    # ------------------------------------------------------------------
+    def _get_letter_template(self):
+        """The DOCX template: the level's report, else the engine's default for the kind."""
+        self.ensure_one()
+        report = self.level_id.report_id
+        if report:
+            return report._get_docx_template(self.letter_kind)
+        return self.letter_kind
+
+    def _get_first_letters(self):
+        """``{communication_id: {"reference", "date"}}``: the first letter about its invoices."""
+        lines = self.env["recouvrement.communication.line"].search(
+            [
+                ("move_id", "in", self.line_ids.move_id.ids),
+                ("communication_id", "not in", self.ids),
+                ("state", "in", ("to_send", "sent", "delivered")),
+                ("letter_kind", "!=", False),
+            ],
+            order="date, id",
+        )
+        first_by_move = {}
+        for line in lines:
+            first_by_move.setdefault(line.move_id.id, line.communication_id)
+        result = {}
+        for communication in self:
+            firsts = [
+                first_by_move[m.id] for m in communication.line_ids.move_id if m.id in first_by_move
+            ]
+            if firsts:
+                first = min(firsts, key=lambda comm: (comm.date, comm.id))
+                result[communication.id] = {"reference": first.name, "date": first.date}
+        return result
+
+    def _generate_documents(self):
+        """Compute the amounts with the engine and render every letter, in one batch.
+
+        A letter the engine refuses (a mandatory mention missing, a rate not published)
+        marks its communication as failed with the engine's message.
+        """
+        engine = self.env["recouvrement.engine"]
+        settlements = engine._get_settlements(self.line_ids.move_id)
+        first_letters = self._get_first_letters()
+        without_letter = self.filtered(lambda comm: not comm.letter_kind)
+        decomptes = {}
+        for day in set(without_letter.mapped("date")):
+            moves = without_letter.filtered(lambda comm, day=day: comm.date == day).line_ids.move_id
+            decomptes[day] = engine._compute_decomptes(moves, day, settlements=settlements)
+        letters = []
+        for communication in self:
+            try:
+                communication._compute_amounts(
+                    engine, settlements, first_letters, letters, decomptes.get(communication.date)
+                )
+            except RecouvrementError as error:
+                communication.write({"state": "failed", "failure_reason": str(error)})
+        if not letters:
+            return
+        try:
+            pdfs = engine._convert_to_pdf([docx for _comm, docx in letters])
+        except Exception as error:
+            _logger.exception("PDF conversion failed")
+            for communication, _docx in letters:
+                communication.write(
+                    {"state": "failed", "failure_reason": self.env._("PDF conversion: %s", error)}
+                )
+            return
+        self._store_documents(
+            [(comm, docx, pdf) for (comm, docx), pdf in zip(letters, pdfs, strict=True)]
+        )
+
+    def _compute_amounts(self, engine, settlements, first_letters, letters, decomptes=None):
+        """Fill amounts from the engine; append ``(self, docx)`` when a letter is due."""
+        self.ensure_one()
+        moves = self.line_ids.move_id
+        if self.letter_kind:
+            context, decompte = engine._build_letter_context(
+                self.letter_kind,
+                self.partner_id,
+                moves,
+                self.date,
+                self.name,
+                first_letter=first_letters.get(self.id),
+                settlements=settlements,
+            )
+            docx = engine._render_letter(self._get_letter_template(), context)
+            letters.append((self, docx))
+            by_number = {line.number: line for line in decompte.invoices}
+            totals = (decompte.principal, decompte.interest, decompte.indemnity, decompte.total)
+            daily = decompte.daily_amount
+        else:
+            results = decomptes
+            if results is None:
+                results = engine._compute_decomptes(moves, self.date, settlements=settlements)
+            by_number = {move.name: results[move.id] for move in moves if move.id in results}
+            lines = list(by_number.values())
+            principal = sum((line.balance for line in lines), 0)
+            interest = sum((line.interest for line in lines), 0)
+            indemnity = sum((line.indemnity for line in lines), 0)
+            totals = (principal, interest, indemnity, principal + interest + indemnity)
+            daily = 0
+        for line in self.line_ids:
+            figures = by_number.get(line.move_id.name)
+            if figures:
+                line.write(
+                    {
+                        "amount_residual": float(figures.balance),
+                        "penalty_amount": float(figures.interest),
+                        "indemnity_amount": float(figures.indemnity),
+                        "days_late": figures.days_late,
+                    }
+                )
+        self.write(
+            {
+                "amount_principal": float(totals[0]),
+                "amount_penalty": float(totals[1]),
+                "amount_indemnity": float(totals[2]),
+                "amount_total": float(totals[3]),
+                "amount_daily": float(daily),
+                "documents_stale": False,
+                "failure_reason": False,
+            }
+        )
+
+    def _get_document_filename(self, extension):
+        self.ensure_one()
+        name = f"{self.name} {self.partner_id.name or ''}".strip()
+        return f"{tools.osutil.clean_filename(name)}.{extension}"
+
+    def _store_documents(self, documents):
+        """Attach the DOCX and PDF of each letter, with their SHA-256, in one batch."""
+        old = (self.docx_attachment_id | self.pdf_attachment_id).sudo()
+        vals_list = []
+        for communication, docx, pdf in documents:
+            for payload, extension, mimetype in (
+                (
+                    docx,
+                    "docx",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                ),
+                (pdf, "pdf", "application/pdf"),
+            ):
+                vals_list.append(
+                    {
+                        "name": communication._get_document_filename(extension),
+                        "raw": payload,
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": communication.id,
+                        "company_id": communication.company_id.id,
+                    }
+                )
+        attachments = self.env["ir.attachment"].sudo().create(vals_list)
+        for index, (communication, docx, pdf) in enumerate(documents):
+            communication.write(
+                {
+                    "docx_attachment_id": attachments[2 * index].id,
+                    "pdf_attachment_id": attachments[2 * index + 1].id,
+                    "docx_sha256": hashlib.sha256(docx).hexdigest(),
+                    "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+                }
+            )
+        old.unlink()
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+    def action_send(self):
+        """Validate drafts: regenerate stale letters, then send on every channel."""
+        today = fields.Date.context_today(self)
+        pending = self.filtered(lambda comm: comm.state in ("draft", "failed"))
+        if not pending:
+            return True
+        stale = pending.filtered(
+            lambda comm: (
+                comm.documents_stale
+                or comm.state == "failed"
+                or comm.date != today
+                or (comm.letter_kind and not comm.pdf_attachment_id)
+            )
+        )
+        if stale:
+            stale.write({"date": today, "state": "draft", "failure_reason": False})
+            stale._generate_documents()
+        pending.filtered(lambda comm: comm.state == "draft")._send()
+        return True
+
+    def _send(self):
+        """Send drafts on their channels: e-mail, letters to post, phone tasks."""
+        if not self:
+            return
+        email = self.filtered(lambda comm: "email" in comm._get_channel_codes())
+        email._send_emails()
+        phone = self.filtered(lambda comm: "phone" in comm._get_channel_codes())
+        phone._create_phone_activities()
+        done = self.filtered(lambda comm: comm.state == "draft")
+        to_post = done.filtered("has_letter")
+        to_post.write({"state": "to_send"})
+        (done - to_post).write({"state": "sent"})
+        done._log_on_invoices_and_partners()
+
+    def _get_mail_template(self):
+        self.ensure_one()
+        return self.level_id.mail_template_id or self.env.ref(
+            "l10n_fr_recouvrement.mail_template_communication"
+        )
+
+    def _get_invoice_pdf_attachments(self):
+        """``{move_id: ir.attachment}``: the invoices' own PDFs, read in one query.
+
+        Odoo stores an invoice's legal PDF once it was sent or printed; those are used as
+        they are. With the policy set to render, missing ones are rendered by Odoo's
+        invoice report when its PDF engine (wkhtmltopdf) works; otherwise the letter,
+        which lists every invoice, goes alone.
+        """
+        moves = self.line_ids.move_id
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "account.move"),
+                    ("res_field", "=", "invoice_pdf_report_file"),
+                    ("res_id", "in", moves.ids),
+                ]
+            )
+        )
+        result = {attachment.res_id: attachment for attachment in attachments}
+        missing = moves.filtered(lambda move: move.id not in result)
+        render = self.policy_id.filtered(lambda policy: policy.invoice_pdf == "render")
+        if missing and render and self._can_render_invoice_pdf():
+            report = self.env.ref("account.account_invoices")
+            for move in missing:
+                content, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, move.ids)
+                result[move.id] = (
+                    self.env["ir.attachment"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": f"{tools.osutil.clean_filename(move.name)}.pdf",
+                            "raw": content,
+                            "mimetype": "application/pdf",
+                            "res_model": "account.move",
+                            "res_id": move.id,
+                        }
+                    )
+                )
+        return result
+
+    @api.model
+    def _can_render_invoice_pdf(self):
+        if tools.config["test_enable"] or tools.config["test_file"]:
+            return False  # Odoo renders HTML instead of PDF in tests
+        return self.env["ir.actions.report"].get_wkhtmltopdf_state() == "ok"
+
+    def _prepare_mail_values(self, rendered, invoice_pdfs):
+        self.ensure_one()
+        attachments = self.pdf_attachment_id
+        if self.policy_id.invoice_pdf != "none":
+            for move in self.line_ids.move_id:
+                attachments |= invoice_pdfs.get(move.id, self.env["ir.attachment"])
+        return {
+            "subject": rendered.get("subject"),
+            "body_html": rendered.get("body_html"),
+            "email_from": rendered.get("email_from") or self.company_id.email_formatted,
+            "reply_to": rendered.get("reply_to"),
+            "email_cc": rendered.get("email_cc"),
+            "email_to": rendered.get("email_to"),
+            "recipient_ids": [(4, pid) for pid in rendered.get("partner_ids") or []],
+            "mail_server_id": rendered.get("mail_server_id"),
+            "model": self._name,
+            "res_id": self.id,
+            "record_name": self.name,
+            "auto_delete": False,
+            "message_type": "email_outgoing",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+            "author_id": self.env.user.partner_id.id,
+            "attachment_ids": [(4, attachment.id) for attachment in attachments],
+        }
+
+    def _send_emails(self):
+        """Queue one e-mail per communication, with the letter and the invoices' PDFs."""
+        no_email = self.filtered(lambda comm: not comm.partner_id.email)
+        for communication in no_email:
+            if communication._get_channel_codes() - {"email"}:
+                continue  # the letter or the phone call still goes out
+            communication.write(
+                {
+                    "state": "failed",
+                    "failure_reason": self.env._("The customer has no e-mail address."),
+                }
+            )
+        communications = self - no_email
+        if not communications:
+            return
+        invoice_pdfs = communications._get_invoice_pdf_attachments()
+        vals_list = []
+        by_template = defaultdict(lambda: self.browse())
+        for communication in communications:
+            by_template[communication._get_mail_template()] |= communication
+        ordered = self.browse()
+        for template, group in by_template.items():
+            rendered = template._generate_template(
+                group.ids,
+                ("subject", "body_html", "email_from", "reply_to", "email_cc", "email_to",
+                 "partner_to", "mail_server_id"),
+            )  # fmt: skip
+            for communication in group:
+                vals_list.append(
+                    communication._prepare_mail_values(rendered[communication.id], invoice_pdfs)
+                )
+                ordered |= communication
+        mails = self.env["mail.mail"].sudo().create(vals_list)
+        for communication, mail in zip(ordered, mails, strict=True):
+            communication.write({"mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
+
+    def _get_collector(self):
+        self.ensure_one()
+        return (
+            self.user_id
+            or self.partner_id.recouvrement_collector_id
+            or self.company_id.recouvrement_collector_id
+            or self.env.user
+        )
+
+    def _prepare_phone_activity_values(self, activity_type, model_id):
+        self.ensure_one()
+        return {
+            "res_model_id": model_id,
+            "res_id": self.id,
+            "activity_type_id": activity_type.id,
+            "user_id": self._get_collector().id,
+            "summary": self.env._(
+                "Call %(partner)s (%(level)s)",
+                partner=self.partner_id.name,
+                level=self.level_id.name,
+            ),
+            "date_deadline": fields.Date.context_today(self),
+        }
+
+    def _create_phone_activities(self):
+        activity_type = self.env.ref("mail.mail_activity_data_call")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create([comm._prepare_phone_activity_values(activity_type, model_id) for comm in self])
+        )
+        for communication, activity in zip(self, activities, strict=True):
+            communication.phone_activity_id = activity
+
+    def _get_log_body(self):
+        self.ensure_one()
+        channels = ", ".join(self.channel_ids.mapped("name"))
+        link = Markup('<a href="#" data-oe-model="%s" data-oe-id="%s">%s</a>') % (
+            self._name,
+            self.id,
+            self.name,
+        )
+        return Markup("%s %s: %s (%s)") % (
+            self.env._("Collection"),
+            link,
+            self.level_id.name,
+            channels,
+        )
+
+    def _log_on_invoices_and_partners(self):
+        """One note per invoice and one per customer, created in two batches."""
+        move_bodies = {}
+        partner_bodies = defaultdict(list)
+        for communication in self:
+            body = communication._get_log_body()
+            for move in communication.line_ids.move_id:
+                move_bodies[move.id] = body
+            partner_bodies[communication.partner_id.id].append(body)
+        if move_bodies:
+            self.env["account.move"].browse(list(move_bodies))._message_log_batch(move_bodies)
+        if partner_bodies:
+            bodies = {pid: Markup("<br/>").join(items) for pid, items in partner_bodies.items()}
+            self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies)
+
+    # ------------------------------------------------------------------
+    # Letters: posting and receipt
+    # ------------------------------------------------------------------
+    def action_mark_posted(self):
+        for communication in self:
+            if communication.state != "to_send":
+                raise UserError(self.env._("Only communications to send can be marked as posted."))
+            if communication.has_registered_letter and not communication.registered_number:
+                raise UserError(
+                    self.env._(
+                        "Enter the registered letter number of %s first.", communication.name
+                    )
+                )
+        self.write({"state": "sent", "posted_date": fields.Date.context_today(self)})
+        return True
+
+    def action_mark_delivered(self):
+        for communication in self:
+            if communication.state not in ("sent", "to_send"):
+                raise UserError(self.env._("Only sent communications can be delivered."))
+        today = fields.Date.context_today(self)
+        for communication in self:
+            if communication.state == "to_send":
+                communication.action_mark_posted()
+            day = communication.delivered_date or today
+            communication.write({"state": "delivered", "delivered_date": day})
+            if communication.is_formal_notice:
+                moves = communication.line_ids.move_id.filtered(
+                    lambda move: not move.recouvrement_notice_date
+                )
+                moves._recouvrement_write_ladder({"recouvrement_notice_date": day})
+        return True
+
+    def action_print_letters(self):
+        """One PDF with every selected letter, one bookmark each, ready to post."""
+        letters = self.filtered("pdf_attachment_id")
+        if not letters:
+            raise UserError(self.env._("No letter to print."))
+        pdf = self.env["recouvrement.engine"]._merge_pdfs(
+            [
+                (f"{comm.name} {comm.partner_id.name}", comm.pdf_attachment_id.raw)
+                for comm in letters
+            ]
+        )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Letters to post.pdf"),
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": letters[0].id,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------------
+    # Cancellation and refresh
+    # ------------------------------------------------------------------
+    def action_cancel(self):
+        for communication in self:
+            if communication.state in self._get_locked_states():
+                raise UserError(self.env._("Communication %s was sent.", communication.name))
+        pending = self.filtered(lambda comm: comm.state != "cancelled")
+        pending._restore_invoice_levels()
+        pending.write({"state": "cancelled"})
+        return True
+
+    def action_retry(self):
+        failed = self.filtered(lambda comm: comm.state == "failed")
+        failed.write({"state": "draft", "failure_reason": False, "documents_stale": True})
+        return True
+
+    def _restore_invoice_levels(self):
+        """Put the invoices back where they were before this communication."""
+        groups = defaultdict(lambda: self.env["account.move"])
+        for line in self.line_ids:
+            move = line.move_id
+            if move.recouvrement_level_id == line.communication_id.level_id:
+                groups[(line.previous_level_id.id, line.previous_last_date)] |= move
+        for (level_id, last_date), moves in groups.items():
+            moves._recouvrement_write_ladder(
+                {"recouvrement_level_id": level_id or False, "recouvrement_last_date": last_date}
+            )
+
+    def _recouvrement_refresh_pending(self):
+        """After a payment or a credit note: drop paid invoices, regenerate on sending."""
+        drafts = self.filtered(lambda comm: comm.state in ("draft", "failed"))
+        paid_lines = drafts.line_ids.filtered(lambda line: not line.move_id._recouvrement_is_open())
+        if paid_lines:
+            paid_lines.sudo().unlink()
+        empty = drafts.filtered(lambda comm: not comm.line_ids)
+        empty.write({"state": "cancelled"})
+        (drafts - empty).write({"documents_stale": True})
+
+    def action_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.line_ids.move_id.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------
+    # Printing (DOCX reports)
+    # ------------------------------------------------------------------
+    def _recouvrement_get_docx_letters(self, report):
+        """The stored letters when the report just prints them, else a fresh rendering."""
+        documents = []
+        custom = bool(report.recouvrement_letter_kind or report.docx_template)
+        want_pdf = report.report_type == "docx-pdf"
+        engine = self.env["recouvrement.engine"]
+        for communication in self:
+            kind = report.recouvrement_letter_kind or communication.letter_kind
+            if not kind:
+                raise UserError(self.env._("%s has no letter.", communication.name))
+            stored = (
+                communication.pdf_attachment_id if want_pdf else communication.docx_attachment_id
+            )
+            if stored and not custom and not communication.documents_stale:
+                documents.append((stored.name, stored.raw))
+                continue
+            template = (
+                report._get_docx_template(kind) if custom else communication._get_letter_template()
+            )
+            context, _decompte = engine._build_letter_context(
+                kind,
+                communication.partner_id,
+                communication.line_ids.move_id,
+                communication.date,
+                communication.name,
+                first_letter=communication._get_first_letters().get(communication.id),
+            )
+            documents.append(
+                (
+                    communication._get_document_filename("docx"),
+                    engine._render_letter(template, context),
+                )
+            )
+        return documents
+
+
+class RecouvrementCommunicationLine(models.Model):
+    _name = "recouvrement.communication.line"
+    _description = "Invoice in a collection communication"
+    _order = "communication_id, due_date, id"
+
+    communication_id = fields.Many2one(
+        "recouvrement.communication", required=True, ondelete="cascade", index=True
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, ondelete="restrict", index=True
+    )
+    level_id = fields.Many2one(related="communication_id.level_id", store=True)
+    state = fields.Selection(related="communication_id.state", store=True)
+    date = fields.Date(related="communication_id.date", store=True)
+    letter_kind = fields.Selection(related="communication_id.letter_kind", store=True)
+    partner_id = fields.Many2one(related="communication_id.partner_id", store=True)
+    company_id = fields.Many2one(related="communication_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="communication_id.currency_id")
+    previous_level_id = fields.Many2one("recouvrement.policy.level", readonly=True)
+    previous_last_date = fields.Date(readonly=True)
+    due_date = fields.Date(readonly=True)
+    amount_total = fields.Monetary(string="Invoice total", readonly=True)
+    amount_residual = fields.Monetary(string="Balance", readonly=True)
+    penalty_amount = fields.Monetary(string="Penalties", readonly=True)
+    indemnity_amount = fields.Monetary(string="Indemnity", readonly=True)
+    days_late = fields.Integer(readonly=True)
+
+    def init(self):
+        # An invoice reaches a level once: two runs cannot both produce it (cancelled
+        # communications give the level back).
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (move_id, level_id) "
+                "WHERE state != 'cancelled'",
+                SQL.identifier("recouvrement_communication_line_move_level_uniq"),
+                SQL.identifier(self._table),
+            )
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_pending(self):
+        for line in self:
+            if line.communication_id.state in self.communication_id._get_locked_states():
+                raise UserError(self.env._("A sent communication cannot be changed."))

@@ -1,0 +1,373 @@
+"""The bridge between Odoo records and the ``recouvrement`` engine.
+
+Everything French law decides (penalty rates, the 40 €, legal interest, letter mentions,
+the ladder's decisions) is computed by the engine; this abstract model only converts
+records to the engine's plain data, in batches, and back.
+"""
+
+import atexit
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from stdnum.fr import siren as stdnum_siren
+
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from recouvrement.claim import Invoice, Settlement, SettlementKind
+from recouvrement.decompte import compute_decompte
+from recouvrement.documents.rendering import render_letter
+from recouvrement.kinds import Regime
+from recouvrement.ledger import Account, Address, Ledger, Party
+from recouvrement.letters import build_letter_context
+from recouvrement.rates import RateTable
+
+_logger = logging.getLogger(__name__)
+
+if not hasattr(stdnum_siren, "format"):
+    # python-stdnum < 2.0 has no fr.siren.format, which the engine's ``siren`` filter uses;
+    # Odoo 18 pins python-stdnum 1.19. Until the engine formats SIREN itself:
+    def _format_siren(number, separator=" "):
+        number = stdnum_siren.compact(number)
+        return separator.join((number[0:3], number[3:6], number[6:]))
+
+    stdnum_siren.format = _format_siren
+
+RATE_FILE_PARAMETER = "l10n_fr_recouvrement.rate_file"
+_RATES = {}
+_CONVERTER = {}
+_CONVERTER_LOCK = threading.Lock()
+
+
+def to_decimal(value):
+    """An Odoo float amount as an exact two-decimal ``Decimal``."""
+    return Decimal(f"{value or 0.0:.2f}")
+
+
+class RecouvrementEngine(models.AbstractModel):
+    _name = "recouvrement.engine"
+    _description = "Collection engine bridge"
+
+    # ------------------------------------------------------------------
+    # Rates
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_rate_table(self):
+        """The engine's rate table, loaded once per process (and per rate file version).
+
+        The shipped rates, overridden by the CSV file named in the system parameter
+        ``l10n_fr_recouvrement.rate_file`` (the engine's format: series,date,rate,source),
+        for half-years published after this version. A missing rate is never guessed.
+        """
+        path = self.env["ir.config_parameter"].sudo().get_param(RATE_FILE_PARAMETER) or None
+        version = None
+        if path and os.path.exists(path):
+            version = os.path.getmtime(path)
+        key = (path, version)
+        if key not in _RATES:
+            _RATES.clear()
+            _RATES[key] = RateTable.load(user_file=Path(path) if path else None)
+        return _RATES[key]
+
+    # ------------------------------------------------------------------
+    # Settlements: payments and credit notes, in one query
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_settlements(self, moves):
+        """``{move_id: (Settlement, …)}``: what paid or credited each customer invoice."""
+        result = defaultdict(list)
+        if not moves:
+            return result
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["account.move.line"].flush_model(["move_id", "account_id"])
+        self.env["account.move"].flush_model(["move_type", "name"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT invoice_line.move_id, partial.max_date, partial.amount,
+                       counterpart.move_type, counterpart.name
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line invoice_line ON invoice_line.id = partial.debit_move_id
+                  JOIN account_move_line credit_line ON credit_line.id = partial.credit_move_id
+                  JOIN account_move counterpart ON counterpart.id = credit_line.move_id
+                 WHERE invoice_line.move_id = ANY(%s)
+                   AND partial.amount > 0
+              ORDER BY partial.max_date, partial.id
+                """,
+                list(moves.ids),
+            )
+        )
+        for move_id, day, amount, move_type, name in rows:
+            kind = (
+                SettlementKind.CREDIT_NOTE if move_type == "out_refund" else SettlementKind.PAYMENT
+            )
+            result[move_id].append(Settlement(day, to_decimal(amount), kind, name or ""))
+        return {move_id: tuple(items) for move_id, items in result.items()}
+
+    # ------------------------------------------------------------------
+    # Parties, invoices, claims
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_address(self, partner):
+        return Address(
+            street=partner.street or "",
+            zip=partner.zip or "",
+            city=partner.city or "",
+            street2=partner.street2 or "",
+            country=partner.country_id.name or "France",
+        )
+
+    @api.model
+    def _get_party(self, partner):
+        """A partner (debtor or creditor) as an engine ``Party``."""
+        bank = partner.bank_ids[:1]
+        return Party(
+            name=partner.name or "",
+            address=self._get_address(partner),
+            legal_form=partner.recouvrement_legal_form or "",
+            siren=partner.recouvrement_siren or "",
+            is_company=partner.is_company or partner._recouvrement_get_regime() != "b2c",
+            email=partner.email or "",
+            phone=partner.phone or partner.mobile or "",
+            iban=(bank.acc_number and bank.acc_number.replace(" ", "")) or "",
+            bic=bank.bank_id.bic or "",
+        )
+
+    @api.model
+    def _get_creditor(self, company):
+        return self._get_party(company.partner_id)
+
+    @api.model
+    def _get_signatory(self, company):
+        if not company.recouvrement_signatory_name:
+            return {}
+        return {
+            "name": company.recouvrement_signatory_name,
+            "title": company.recouvrement_signatory_title or "",
+        }
+
+    @api.model
+    def _get_engine_invoice(self, move, settlements):
+        return Invoice(
+            number=move.name,
+            amount=to_decimal(abs(move.amount_total_signed)),
+            due_date=move.invoice_date_due or move.invoice_date,
+            invoice_date=move.invoice_date,
+            delivery_date=move.delivery_date or None,
+            settlements=settlements.get(move.id, ()),
+        )
+
+    @api.model
+    def _get_contractual_rate(self, company, regime):
+        if regime is Regime.B2B and company.recouvrement_penalty_rate:
+            return to_decimal(company.recouvrement_penalty_rate)
+        return None
+
+    @api.model
+    def _get_account(self, partner, moves, settlements, notice_received=None):
+        """The engine ``Account`` of one debtor for ``moves`` (same company)."""
+        debtor = partner.commercial_partner_id
+        regime = Regime(debtor._recouvrement_get_regime())
+        company = moves[:1].company_id or self.env.company
+        return Account(
+            key=str(debtor.id),
+            party=self._get_party(debtor),
+            regime=regime,
+            invoices=tuple(self._get_engine_invoice(move, settlements) for move in moves),
+            contractual_rate=self._get_contractual_rate(company, regime),
+            notice_received=notice_received or None,
+        )
+
+    @api.model
+    def _get_ledger(self, company, account, as_of):
+        return Ledger(
+            as_of=as_of,
+            creditor=self._get_creditor(company),
+            accounts=(account,),
+            signatory=self._get_signatory(company),
+        )
+
+    @api.model
+    def _compute_decomptes(self, moves, as_of, allow_provisional=True, settlements=None):
+        """``{move_id: InvoiceDecompte}`` for customer invoices, on ``as_of``.
+
+        Invoices are grouped into one claim per company, debtor and date of receipt of the
+        mise en demeure (which starts legal interest for a consumer); a claim the engine
+        refuses (missing rate, inconsistent data) leaves its invoices out and is logged.
+        """
+        moves = moves.filtered(lambda move: move.move_type == "out_invoice" and move.name)
+        if settlements is None:
+            settlements = self._get_settlements(moves)
+        groups = defaultdict(lambda: self.env["account.move"])
+        for move in moves:
+            if move.amount_total_signed <= 0 or not (move.invoice_date_due or move.invoice_date):
+                continue
+            key = (move.company_id, move.commercial_partner_id, move.recouvrement_notice_date)
+            groups[key] |= move
+        result = {}
+        rates = self._get_rate_table()
+        for (_company, partner, notice), group in groups.items():
+            account = self._get_account(partner, group, settlements, notice)
+            try:
+                decompte = compute_decompte(
+                    account.claim(), as_of, rates, allow_provisional=allow_provisional
+                )
+            except Exception as error:  # the engine names what is wrong
+                _logger.warning("Cannot compute penalties of %s: %s", group.mapped("name"), error)
+                continue
+            by_number = {line.number: line for line in decompte.invoices}
+            for move in group:
+                result[move.id] = by_number[move.name]
+        return result
+
+    # ------------------------------------------------------------------
+    # Letters
+    # ------------------------------------------------------------------
+    @api.model
+    def _build_letter_context(
+        self, kind, partner, moves, letter_date, reference, first_letter=None, settlements=None
+    ):
+        """The template context of one letter, and its décompte, from the engine.
+
+        Letters never use provisional rates: a missing rate raises ``MissingRate``.
+        """
+        moves = moves.sorted(lambda move: (move.invoice_date_due or move.invoice_date, move.id))
+        if settlements is None:
+            settlements = self._get_settlements(moves)
+        notices = set(moves.mapped("recouvrement_notice_date"))
+        notice = notices.pop() if len(notices) == 1 else None
+        account = self._get_account(partner, moves, settlements, notice)
+        ledger = self._get_ledger(moves[:1].company_id or self.env.company, account, letter_date)
+        return build_letter_context(
+            kind,
+            ledger,
+            account,
+            [move.name for move in moves],
+            letter_date=letter_date,
+            reference=reference,
+            rates=self._get_rate_table(),
+            first_letter=first_letter,
+        )
+
+    @api.model
+    def _render_letter(self, template, context):
+        """Check the mentions and render: ``template`` is a kind or the DOCX bytes."""
+        return render_letter(template, context)
+
+    @api.model
+    def _render_adhoc_letter(self, report, partner, moves, kind, reference):
+        """Render one letter now, not stored, for the Print menu: ``(filename, docx)``."""
+        today = fields.Date.context_today(self)
+        context, _decompte = self._build_letter_context(kind, partner, moves, today, reference)
+        docx = self._render_letter(report._get_docx_template(kind), context)
+        name = f"{reference} {partner.name or ''}".strip()
+        return (f"{tools.osutil.clean_filename(name)}.docx", docx)
+
+    # ------------------------------------------------------------------
+    # PDF
+    # ------------------------------------------------------------------
+    @api.model
+    def _convert_to_pdf(self, documents):
+        """Convert DOCX documents to PDF with one long-lived LibreOffice per process."""
+        if not documents:
+            return []
+        with _CONVERTER_LOCK:
+            converter = _get_converter()
+            try:
+                return list(converter.convert_many(list(documents)))
+            except Exception:
+                _logger.warning("PDF converter failed, restarting it once", exc_info=True)
+                _close_converter()
+                return list(_get_converter().convert_many(list(documents)))
+
+    @api.model
+    def _merge_pdfs(self, titled_pdfs):
+        """One PDF from ``[(title, pdf bytes)]``, one bookmark per document."""
+        try:
+            from recouvrement.documents.mailing import merge_pdfs
+        except ImportError:  # the engine's mailing module is not there yet
+            merge_pdfs = _merge_pdfs
+        merged = merge_pdfs(list(titled_pdfs))
+        return merged.pdf if hasattr(merged, "pdf") else merged
+
+
+def _get_converter():
+    if "converter" not in _CONVERTER:
+        try:
+            from recouvrement.documents.pdf import PdfConverter
+        except ImportError:  # the engine's converter is not there yet
+            PdfConverter = _SofficeConverter
+        converter = PdfConverter()
+        if hasattr(converter, "__enter__"):
+            converter = converter.__enter__()
+        _CONVERTER["converter"] = converter
+        # The office outlives its Python process unless it is stopped: stop it at exit
+        # (server shutdown, worker recycling, end of a test run).
+        atexit.register(_close_converter)
+    return _CONVERTER["converter"]
+
+
+def _close_converter():
+    converter = _CONVERTER.pop("converter", None)
+    if converter is not None and hasattr(converter, "__exit__"):
+        try:
+            converter.__exit__(None, None, None)
+        except Exception:
+            _logger.debug("closing the PDF converter failed", exc_info=True)
+
+
+class _SofficeConverter:
+    """Fallback: one headless LibreOffice call per batch (``soffice --convert-to pdf``)."""
+
+    def convert_many(self, documents):
+        binary = shutil.which("soffice") or shutil.which("libreoffice")
+        if not binary:
+            raise RuntimeError("LibreOffice (soffice) is not installed: cannot produce PDFs")
+        with tempfile.TemporaryDirectory(prefix="recouvrement-pdf-") as folder:
+            folder = Path(folder)
+            names = []
+            for index, document in enumerate(documents):
+                path = folder / f"letter{index:05d}.docx"
+                path.write_bytes(document)
+                names.append(path)
+            subprocess.run(
+                [
+                    binary,
+                    f"-env:UserInstallation=file://{folder}/profile",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(folder),
+                    *map(str, names),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+            return [path.with_suffix(".pdf").read_bytes() for path in names]
+
+    def convert(self, document):
+        return self.convert_many([document])[0]
+
+
+def _merge_pdfs(titled_pdfs):
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for title, pdf in titled_pdfs:
+        start = len(writer.pages)
+        writer.append(io.BytesIO(pdf))
+        writer.add_outline_item(title, start)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

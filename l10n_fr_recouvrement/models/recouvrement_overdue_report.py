@@ -1,0 +1,62 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class RecouvrementOverdueReport(models.Model):
+    """The collection dashboard: open customer invoices by level and by age."""
+
+    _name = "recouvrement.overdue.report"
+    _description = "Collection dashboard"
+    _auto = False
+    _order = "age_days desc"
+
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    level_id = fields.Many2one("recouvrement.policy.level", string="Level", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    invoice_date_due = fields.Date(string="Due date", readonly=True)
+    age_days = fields.Integer(string="Days overdue", readonly=True, aggregator="max")
+    age_bucket = fields.Selection(selection="_selection_age_bucket", string="Age", readonly=True)
+    blocked = fields.Boolean(readonly=True)
+    amount_residual = fields.Monetary(string="Amount due", readonly=True)
+
+    @api.model
+    def _selection_age_bucket(self):
+        return [
+            ("0_not_due", self.env._("Not due")),
+            ("1_30", self.env._("1-30 days")),
+            ("2_60", self.env._("31-60 days")),
+            ("3_90", self.env._("61-90 days")),
+            ("4_older", self.env._("More than 90 days")),
+        ]
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT move.id AS id,
+                   move.id AS move_id,
+                   move.company_id,
+                   move.commercial_partner_id AS partner_id,
+                   move.recouvrement_level_id AS level_id,
+                   company.currency_id AS currency_id,
+                   move.invoice_date_due,
+                   GREATEST(CURRENT_DATE - move.invoice_date_due, 0) AS age_days,
+                   CASE
+                       WHEN move.invoice_date_due >= CURRENT_DATE THEN '0_not_due'
+                       WHEN CURRENT_DATE - move.invoice_date_due <= 30 THEN '1_30'
+                       WHEN CURRENT_DATE - move.invoice_date_due <= 60 THEN '2_60'
+                       WHEN CURRENT_DATE - move.invoice_date_due <= 90 THEN '3_90'
+                       ELSE '4_older'
+                   END AS age_bucket,
+                   COALESCE(move.recouvrement_blocked, FALSE) AS blocked,
+                   move.amount_residual_signed AS amount_residual
+              FROM account_move move
+              JOIN res_company company ON company.id = move.company_id
+             WHERE move.move_type = 'out_invoice'
+               AND move.state = 'posted'
+               AND move.payment_state IN ('not_paid', 'partial')
+               AND move.amount_residual > 0
+            """
+        )

@@ -1,0 +1,349 @@
+import logging
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+from recouvrement.escalation import OpenItem, plan_run
+
+_logger = logging.getLogger(__name__)
+
+# Key of the PostgreSQL advisory lock that serialises runs (second key: the company).
+RUN_LOCK_KEY = 7405202
+
+
+class RecouvrementRun(models.Model):
+    """One pass of the reminder ladder over a company's open customer invoices."""
+
+    _name = "recouvrement.run"
+    _description = "Collection run"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    BATCH_SIZE = 1000
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    date = fields.Date(required=True, readonly=True, default=fields.Date.context_today, index=True)
+    mode = fields.Selection(
+        selection=lambda self: self.env["res.company"]._selection_recouvrement_send_mode(),
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    trigger = fields.Selection(
+        selection="_selection_trigger", required=True, default="manual", readonly=True
+    )
+    state = fields.Selection(
+        selection="_selection_state", required=True, default="draft", readonly=True, tracking=True
+    )
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers", readonly=True, help="Empty: every customer."
+    )
+    communication_ids = fields.One2many("recouvrement.communication", "run_id", readonly=True)
+    communication_count = fields.Integer(compute="_compute_communication_count")
+    invoice_count = fields.Integer(string="Invoices examined", readonly=True)
+    raised_count = fields.Integer(string="Invoices raised", readonly=True)
+    skipped_count = fields.Integer(string="Invoices waiting", readonly=True)
+    log = fields.Text(readonly=True, help="Why the invoices that did not move are waiting.")
+
+    @api.model
+    def _selection_trigger(self):
+        return [("cron", self.env._("Scheduled")), ("manual", self.env._("Manual"))]
+
+    @api.model
+    def _selection_state(self):
+        return [("draft", self.env._("Draft")), ("done", self.env._("Done"))]
+
+    @api.depends("communication_ids")
+    def _compute_communication_count(self):
+        groups = dict(
+            self.env["recouvrement.communication"]._read_group(
+                [("run_id", "in", self.ids)], groupby=["run_id"], aggregates=["__count"]
+            )
+        )
+        for run in self:
+            run.communication_count = groups.get(run, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("recouvrement.run") or "/"
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if any(run.state != "draft" for run in self):
+            raise UserError(self.env._("Only draft runs can be deleted."))
+
+    # ------------------------------------------------------------------
+    # Selection
+    # ------------------------------------------------------------------
+    def _get_candidate_domain(self):
+        """Open customer invoices of the run's company (and customers, when chosen)."""
+        self.ensure_one()
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            *self.env["account.move"]._recouvrement_get_open_domain(),
+            ("invoice_date_due", "!=", False),
+        ]
+        earliest = self._get_earliest_offset()
+        if earliest is not None:
+            # No level can be reached before due date + the smallest offset of any ladder.
+            domain.append(
+                ("invoice_date_due", "<=", fields.Date.subtract(self.date, days=earliest))
+            )
+        if self.partner_ids:
+            domain.append(
+                ("commercial_partner_id", "in", self.partner_ids.commercial_partner_id.ids)
+            )
+        return domain
+
+    def _get_earliest_offset(self):
+        groups = self.env["recouvrement.policy.level"]._read_group(
+            [("company_id", "in", (self.company_id.id, False))], aggregates=["days_after_due:min"]
+        )
+        return groups[0][0] if groups and groups[0][0] is not None else None
+
+    def _acquire_lock(self):
+        """Serialise runs of a company: a concurrent run fails instead of duplicating."""
+        self.ensure_one()
+        locked = self.env.execute_query(
+            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", RUN_LOCK_KEY, self.company_id.id)
+        )[0][0]
+        if not locked:
+            raise UserError(
+                self.env._(
+                    "Another collection run is in progress for %s; try again later.",
+                    self.company_id.name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Planning: the engine decides
+    # ------------------------------------------------------------------
+    def _get_pauses(self, moves):
+        """``{move_id: (Pause, …)}`` from the active blocks, in two queries."""
+        blocks = self.env["recouvrement.block"].search(
+            [
+                ("state", "=", "active"),
+                ("company_id", "=", self.company_id.id),
+                "|",
+                ("move_ids", "in", moves.ids),
+                "&",
+                ("scope", "=", "partner"),
+                ("partner_id", "in", moves.commercial_partner_id.ids),
+            ]
+        )
+        if not blocks:
+            return {}
+        payments = blocks._get_plan_payments()
+        engine_pauses = {block.id: block._to_engine(payments) for block in blocks}
+        by_partner = defaultdict(list)
+        by_move = defaultdict(list)
+        for block in blocks:
+            if block.scope == "partner":
+                by_partner[block.partner_id.id].append(engine_pauses[block.id])
+            else:
+                for move_id in block.move_ids.ids:
+                    by_move[move_id].append(engine_pauses[block.id])
+        return {
+            move.id: tuple(
+                by_move.get(move.id, []) + by_partner.get(move.commercial_partner_id.id, [])
+            )
+            for move in moves
+        }
+
+    def _prepare_open_item(self, move, policy, pauses):
+        return OpenItem(
+            invoice=str(move.id),
+            debtor=str(move.commercial_partner_id.id),
+            due_date=move.invoice_date_due,
+            balance=Decimal(f"{move.amount_residual_signed:.2f}"),
+            level=policy._get_position(move.recouvrement_level_id),
+            last_reminder=move.recouvrement_last_date or None,
+            pauses=pauses.get(move.id, ()),
+        )
+
+    def _plan(self):
+        """What the run would do, without writing anything.
+
+        Returns ``(groups, skipped, examined)`` where ``groups`` maps
+        ``(partner, level)`` to the invoices that reach that level, ``skipped`` counts the
+        engine's reasons for the others, ``examined`` the number of invoices read.
+        """
+        self.ensure_one()
+        Move = self.env["account.move"].with_company(self.company_id)
+        ids = Move._search(self._get_candidate_domain(), order="id")
+        ids = list(ids)
+        groups = defaultdict(lambda: Move.browse())
+        skipped = Counter()
+        for batch_ids in split_every(self.BATCH_SIZE, ids):
+            moves = Move.browse(batch_ids)
+            pauses = self._get_pauses(moves)
+            policies = moves._recouvrement_get_policies()
+            by_policy = defaultdict(list)
+            for move in moves:
+                policy = policies[move]
+                if policy:
+                    by_policy[policy].append(move)
+                else:
+                    skipped["no policy"] += 1
+            for policy, policy_moves in by_policy.items():
+                ladder, levels = policy._get_ladder()
+                items = [self._prepare_open_item(move, policy, pauses) for move in policy_moves]
+                plan = plan_run(items, ladder, self.date)
+                for (debtor, sequence), decisions in plan.groups.items():
+                    partner = moves.commercial_partner_id.browse(int(debtor))
+                    groups[(partner, levels[sequence])] |= Move.browse(
+                        [int(decision.item.invoice) for decision in decisions]
+                    )
+                for skip in plan.skipped:
+                    skipped[skip.reason.split(" for ")[0]] += 1
+        # Share the prefetch, so that reading the groups takes one query per field.
+        partner_ids = [partner.id for partner, _level in groups]
+        move_ids = [move_id for moves in groups.values() for move_id in moves.ids]
+        groups = {
+            (partner.with_prefetch(partner_ids), level): moves.with_prefetch(move_ids)
+            for (partner, level), moves in groups.items()
+        }
+        return groups, skipped, len(ids)
+
+    # ------------------------------------------------------------------
+    # Execution
+    # ------------------------------------------------------------------
+    def action_run(self):
+        for run in self:
+            run._execute()
+        return True
+
+    def _execute(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("Run %s is already done.", self.name))
+        self._acquire_lock()
+        groups, skipped, examined = self._plan()
+        communications = self._create_communications(groups)
+        communications._generate_documents()
+        if self.mode == "auto":
+            communications.filtered(lambda comm: comm.state == "draft")._send()
+        self.write(
+            {
+                "state": "done",
+                "invoice_count": examined,
+                "raised_count": sum(len(moves) for moves in groups.values()),
+                "skipped_count": sum(skipped.values()),
+                "log": "\n".join(f"{reason}: {count}" for reason, count in sorted(skipped.items())),
+            }
+        )
+        return communications
+
+    def _prepare_communication_values(self, partner, level, moves, name):
+        self.ensure_one()
+        return {
+            "name": name,
+            "run_id": self.id,
+            "company_id": self.company_id.id,
+            "partner_id": partner.id,
+            "policy_id": level.policy_id.id,
+            "level_id": level.id,
+            "letter_kind": level.letter_kind,
+            "is_formal_notice": level.is_formal_notice,
+            "channel_ids": [(6, 0, level.channel_ids.ids)],
+            "date": self.date,
+            "regime": partner._recouvrement_get_regime(),
+            "user_id": (
+                partner.recouvrement_collector_id or self.company_id.recouvrement_collector_id
+            ).id,
+            "line_ids": [
+                (0, 0, self._prepare_communication_line_values(move))
+                for move in moves.sorted(lambda move: (move.invoice_date_due, move.id))
+            ],
+        }
+
+    def _prepare_communication_line_values(self, move):
+        return {
+            "move_id": move.id,
+            "previous_level_id": move.recouvrement_level_id.id,
+            "previous_last_date": move.recouvrement_last_date,
+            "due_date": move.invoice_date_due,
+            "amount_total": move.amount_total_signed,
+            "amount_residual": move.amount_residual_signed,
+        }
+
+    def _create_communications(self, groups):
+        """One communication per debtor and level; the invoices move up, in batches."""
+        Communication = self.env["recouvrement.communication"]
+        if not groups:
+            return Communication
+        keys = sorted(groups, key=lambda key: (key[0].name or "", key[1].sequence, key[0].id))
+        names = Communication._reserve_names(len(keys))
+        communications = Communication.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        ).create(
+            [
+                self._prepare_communication_values(partner, level, groups[(partner, level)], name)
+                for (partner, level), name in zip(keys, names, strict=True)
+            ]
+        )
+        by_level = defaultdict(lambda: self.env["account.move"])
+        for partner, level in keys:
+            by_level[level] |= groups[(partner, level)]
+        for level, moves in by_level.items():
+            moves._recouvrement_write_ladder(
+                {"recouvrement_level_id": level.id, "recouvrement_last_date": self.date}
+            )
+        return communications.with_context(
+            mail_create_nolog=False, mail_create_nosubscribe=False, tracking_disable=False
+        )
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_run(self):
+        """Daily: refresh blocks, then one run per company in the company's mode."""
+        self = self.sudo()
+        self.env["recouvrement.block"]._cron_refresh()
+        runs = self.browse()
+        for company in self.env["res.company"].search([]):
+            if not company._recouvrement_get_policy():
+                continue
+            run = self.with_company(company).create(
+                {
+                    "company_id": company.id,
+                    "trigger": "cron",
+                    "mode": company.recouvrement_send_mode,
+                }
+            )
+            try:
+                run._execute()
+            except UserError as error:
+                _logger.warning("Collection run of %s skipped: %s", company.name, error)
+                run.unlink()
+                continue
+            runs |= run
+        return runs
+
+    def action_open_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_fr_recouvrement.action_recouvrement_communication"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
+
+    def action_send_drafts(self):
+        self.communication_ids.filtered(lambda comm: comm.state == "draft").action_send()
+        return True

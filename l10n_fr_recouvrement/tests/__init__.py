@@ -1,0 +1,11 @@
+from . import (
+    test_blocks,
+    test_cron_wizard,
+    test_documents,
+    test_i18n,
+    test_ladder,
+    test_performance,
+    test_report_controller,
+    test_security,
+    test_settlements,
+)

@@ -1,0 +1,171 @@
+"""The reusable base of the addon's tests: a French company with the French chart,
+business and consumer customers, and helpers to invoice, pay and run the ladder on
+simulated dates."""
+
+import io
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+# A minimal valid PDF, used where a test does not look into the letter itself.
+FAKE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class RecouvrementCommon(AccountTestInvoicingCommon):
+    """Company "Société Créancière SAS" (FR, EUR, French chart) and its customers.
+
+    Dates: invoices of early 2026 (the published rates cover 2026 H1). The default
+    ladder is J+7, J+21, J+35, J+45 (mise en demeure), J+60 (handoff).
+    """
+
+    convert_pdf = False  # True: really convert letters with LibreOffice
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("fr")
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.env.user.groups_id |= cls.env.ref("l10n_fr_recouvrement.group_recouvrement_manager")
+        cls.company.write(
+            {
+                "name": "Société Créancière",
+                "street": "12 quai Perrache",
+                "zip": "69002",
+                "city": "Lyon",
+                "email": "compta@creanciere.example",
+                "siret": "40483304800022",
+                "recouvrement_legal_form": "SAS",
+                "recouvrement_signatory_name": "Claire Martin",
+                "recouvrement_signatory_title": "Directrice financière",
+            }
+        )
+        cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "FR7630006000011234567890189",
+                "partner_id": cls.company.partner_id.id,
+            }
+        )
+        cls.policy = cls.env.ref("l10n_fr_recouvrement.policy_fr_default")
+        cls.level_1 = cls.env.ref("l10n_fr_recouvrement.level_relance_courtoise")
+        cls.level_2 = cls.env.ref("l10n_fr_recouvrement.level_relance_ferme")
+        cls.level_3 = cls.env.ref("l10n_fr_recouvrement.level_derniere_relance")
+        cls.level_4 = cls.env.ref("l10n_fr_recouvrement.level_mise_en_demeure")
+        cls.level_5 = cls.env.ref("l10n_fr_recouvrement.level_handoff")
+        cls.b2b = cls._create_customer(
+            "Dupont & Fils <SARL>", is_company=True, siret="55210055400013", legal_form="SARL"
+        )
+        cls.b2b_other = cls._create_customer(
+            "Atelier Martin", is_company=True, siret="73282932000074", legal_form="SAS"
+        )
+        cls.b2c = cls._create_customer("Jeanne Durand", is_company=False)
+
+    def setUp(self):
+        super().setUp()
+        if not self.convert_pdf:
+            self.patch(
+                type(self.env["recouvrement.engine"]),
+                "_convert_to_pdf",
+                lambda engine, documents: [FAKE_PDF for _document in documents],
+            )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    @classmethod
+    def _create_customer(cls, name, is_company, siret=False, legal_form=False, **values):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": is_company,
+                "siret": siret,
+                "recouvrement_legal_form": legal_form,
+                "street": "3 rue des Lilas",
+                "zip": "75011",
+                "city": "Paris",
+                "country_id": cls.env.ref("base.fr").id,
+                "email": f"{name.split()[0].lower()}@client.example",
+                "lang": "en_US",
+                **values,
+            }
+        )
+
+    @classmethod
+    def create_invoice(
+        cls, partner, amount, invoice_date="2026-01-05", due="2026-02-04", post=True
+    ):
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "company_id": cls.company.id,
+                "invoice_date": invoice_date,
+                "invoice_date_due": due,
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [
+                    Command.create({"name": "Services", "price_unit": amount, "tax_ids": []})
+                ],
+            }
+        )
+        invoice.invoice_date_due = due
+        if post:
+            invoice.action_post()
+        return invoice
+
+    @classmethod
+    def pay(cls, invoice, amount, day):
+        with freeze_time(day):
+            cls.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": amount, "payment_date": day})._create_payments()
+
+    @classmethod
+    def credit_note(cls, invoice, amount, day):
+        refund = cls.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": invoice.partner_id.id,
+                "company_id": cls.company.id,
+                "invoice_date": day,
+                "invoice_line_ids": [
+                    Command.create({"name": "Credit", "price_unit": amount, "tax_ids": []})
+                ],
+            }
+        )
+        refund.action_post()
+        lines = (invoice.line_ids | refund.line_ids).filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        lines.reconcile()
+        return refund
+
+    @staticmethod
+    def freeze(day):
+        return freeze_time(day)
+
+    def run_ladder(self, day, mode="manual", **values):
+        with freeze_time(day):
+            run = self.env["recouvrement.run"].create(
+                {"company_id": self.company.id, "mode": mode, **values}
+            )
+            run._execute()
+        return run
+
+    @staticmethod
+    def as_date(value):
+        return value if isinstance(value, date) else fields.Date.to_date(value)
+
+    @staticmethod
+    def pdf_text(pdf):
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(pdf))
+        return "\n".join(page.extract_text() for page in reader.pages)
