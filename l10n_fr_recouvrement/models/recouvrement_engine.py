@@ -16,8 +16,6 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from stdnum.fr import siren as stdnum_siren
-
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
@@ -30,15 +28,6 @@ from recouvrement.letters import build_letter_context
 from recouvrement.rates import RateTable
 
 _logger = logging.getLogger(__name__)
-
-if not hasattr(stdnum_siren, "format"):
-    # python-stdnum < 2.0 has no fr.siren.format, which the engine's ``siren`` filter uses;
-    # Odoo 18 pins python-stdnum 1.19. Until the engine formats SIREN itself:
-    def _format_siren(number, separator=" "):
-        number = stdnum_siren.compact(number)
-        return separator.join((number[0:3], number[3:6], number[6:]))
-
-    stdnum_siren.format = _format_siren
 
 RATE_FILE_PARAMETER = "l10n_fr_recouvrement.rate_file"
 _RATES = {}

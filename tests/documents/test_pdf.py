@@ -6,8 +6,10 @@ import io
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +192,35 @@ def test_missing_libreoffice_from_environment(tmp_path, monkeypatch):
         PdfConverter()
     with pytest.raises(LibreOfficeNotFound, match="libreoffice-writer-nogui"):
         convert_with_new_process(b"")
+
+
+def running(pid: int) -> bool:
+    """True while `pid` runs; a zombie waiting for init to reap it does not count."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@requires_office
+def test_office_dies_with_an_owner_that_never_closed_it(make_docx, tmp_path):
+    source = tmp_path / "lettre.docx"
+    source.write_bytes(make_docx("Bonjour"))
+    owner = (
+        "import os, sys\n"
+        "from recouvrement.documents.pdf import PdfConverter\n"
+        "converter = PdfConverter()\n"
+        "converter.convert(open(sys.argv[1], 'rb').read())\n"
+        "print(converter.office_pid, flush=True)\n"
+        "os._exit(0)  # no close(), no atexit: as if the owner crashed\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", owner, str(source)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    office = int(completed.stdout)
+    deadline = time.monotonic() + 30
+    while running(office) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running(office)

@@ -210,7 +210,8 @@ def siren(value: str) -> str:
     >>> siren("404833048")
     '404 833 048'
     """
-    return stdnum_siren.format(str(value))
+    number = stdnum_siren.compact(str(value))  # stdnum < 2 has no siren.format
+    return " ".join((number[:3], number[3:6], number[6:]))
 
 
 def iban(value: str) -> str:

@@ -401,6 +401,10 @@ def _worker_main(uno_url: str) -> int:
             _reply({"error": f"{type(error).__name__}: {error}"})
         else:
             _reply({"done": request["target"]})
+    # EOF: our owner closed the pipe or died without closing us; the office must not
+    # outlive it.
+    with contextlib.suppress(Exception):
+        desktop.terminate()
     return 0
 
 
