@@ -1,7 +1,15 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from recouvrement.escalation import DEFAULT_LADDER, Decision, OpenItem, Skip, decide, plan_run
+from recouvrement.escalation import (
+    DEFAULT_LADDER,
+    Decision,
+    OpenItem,
+    Skip,
+    decide,
+    next_action_date,
+    plan_run,
+)
 from recouvrement.pauses import Instalment, Pause, PauseReason
 
 DUE = date(2026, 3, 1)
@@ -107,3 +115,24 @@ def test_run_groups_per_debtor_and_level():
     grouped = {key: [d.item.invoice for d in decisions] for key, decisions in plan.groups.items()}
     assert grouped == {("ACME", 1): ["F1", "F2"], ("ACME", 2): ["F3"], ("BETA", 1): ["F4"]}
     assert [(skip.item.invoice, skip.reason) for skip in plan.skipped] == [("F5", "paid")]
+
+
+def test_skip_codes_name_each_reason():
+    today = DUE + timedelta(days=3)
+    codes = {
+        "paid": decide(item(balance="0"), DEFAULT_LADDER, today).code,
+        "not_yet_due": decide(item(), DEFAULT_LADDER, today).code,
+        "too_soon": decide(item(level=1, last=DUE + timedelta(20)), DEFAULT_LADDER,
+                           DUE + timedelta(22)).code,
+        "last_level": decide(item(level=5), DEFAULT_LADDER, today).code,
+        "paused": decide(item(pauses=[Pause(PauseReason.DISPUTE, since=DUE)]), DEFAULT_LADDER,
+                         today).code,
+    }  # fmt: skip
+    assert {name: code.value for name, code in codes.items()} == {name: name for name in codes}
+
+
+def test_next_action_date_takes_the_later_of_the_two_rules():
+    assert next_action_date(item(), DEFAULT_LADDER) == DUE + timedelta(days=7)
+    reminded_late = item(level=1, last=DUE + timedelta(days=18))
+    assert next_action_date(reminded_late, DEFAULT_LADDER) == DUE + timedelta(days=25)
+    assert next_action_date(item(level=5), DEFAULT_LADDER) is None

@@ -1,10 +1,8 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from recouvrement.escalation import OpenItem, next_level
+from recouvrement.escalation import OpenItem, next_action_date
 
 OPEN_INVOICE_INDEX = "account_move_recouvrement_open_invoice_idx"
 
@@ -172,13 +170,7 @@ class AccountMove(models.Model):
             level=policy._get_position(self.recouvrement_level_id),
             last_reminder=self.recouvrement_last_date or None,
         )
-        level = next_level(item, ladder)
-        if level is None:
-            return False
-        day = item.due_date + timedelta(days=level.days_after_due)
-        if item.last_reminder:
-            day = max(day, item.last_reminder + timedelta(days=level.min_days_since_previous))
-        return day
+        return next_action_date(item, ladder) or False
 
     @api.depends(
         "recouvrement_block_ids.holds",

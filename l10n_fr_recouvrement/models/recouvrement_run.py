@@ -210,7 +210,7 @@ class RecouvrementRun(models.Model):
                         [int(decision.item.invoice) for decision in decisions]
                     )
                 for skip in plan.skipped:
-                    skipped[skip.reason.split(" for ")[0]] += 1
+                    skipped[skip.reason] += 1
         # Share the prefetch, so that reading the groups takes one query per field.
         partner_ids = [partner.id for partner, _level in groups]
         move_ids = [move_id for moves in groups.values() for move_id in moves.ids]

@@ -96,10 +96,21 @@ class Decision:
     level: Level
 
 
+class SkipCode(str, Enum):
+    """Why an invoice does not move in a run, for grouping and counting."""
+
+    PAID = "paid"
+    PAUSED = "paused"
+    LAST_LEVEL = "last_level"
+    NOT_YET_DUE = "not_yet_due"  # the next level's day after the due date is not reached
+    TOO_SOON = "too_soon"  # the minimum interval since the previous reminder runs
+
+
 @dataclass(frozen=True)
 class Skip:
     item: OpenItem
-    reason: str
+    code: SkipCode
+    reason: str  # the same, in words, with the pause or the level concerned
 
 
 @dataclass(frozen=True)
@@ -114,20 +125,41 @@ def next_level(item: OpenItem, ladder: tuple[Level, ...]) -> Level | None:
     return next((level for level in ladder if level.sequence > item.level), None)
 
 
+def _earliest_days(item: OpenItem, level: Level) -> tuple[date, date | None]:
+    """The first day ``level`` may be reached: by the due date, and by the interval rule."""
+    by_due_date = item.due_date + timedelta(days=level.days_after_due)
+    by_interval = (
+        item.last_reminder + timedelta(days=level.min_days_since_previous)
+        if item.last_reminder
+        else None
+    )
+    return by_due_date, by_interval
+
+
+def next_action_date(item: OpenItem, ladder: tuple[Level, ...]) -> date | None:
+    """The first day the next level may be reached, pauses aside; None after the last."""
+    level = next_level(item, ladder)
+    if level is None:
+        return None
+    return max(day for day in _earliest_days(item, level) if day is not None)
+
+
 def decide(item: OpenItem, ladder: tuple[Level, ...], today: date) -> Decision | Skip:
     """Which level ``item`` reaches today, or why it does not move."""
     if item.balance <= 0:
-        return Skip(item, "paid")
+        return Skip(item, SkipCode.PAID, "paid")
     pause = active_pause(item.pauses, today)
     if pause:
-        return Skip(item, f"paused: {pause.reason.value}")
+        return Skip(item, SkipCode.PAUSED, f"paused: {pause.reason.value}")
     level = next_level(item, ladder)
     if level is None:
-        return Skip(item, "last level reached")
-    if today < item.due_date + timedelta(days=level.days_after_due):
-        return Skip(item, f"not yet due for {level.code}")
-    if item.last_reminder and (today - item.last_reminder).days < level.min_days_since_previous:
-        return Skip(item, f"reminded less than {level.min_days_since_previous} days ago")
+        return Skip(item, SkipCode.LAST_LEVEL, "last level reached")
+    by_due_date, by_interval = _earliest_days(item, level)
+    if today < by_due_date:
+        return Skip(item, SkipCode.NOT_YET_DUE, f"not yet due for {level.code}")
+    if by_interval and today < by_interval:
+        days = level.min_days_since_previous
+        return Skip(item, SkipCode.TOO_SOON, f"reminded less than {days} days ago")
     return Decision(item, level)
 
 
