@@ -21,6 +21,7 @@
         "data/mail_template_data.xml",
         "data/recouvrement_policy_data.xml",
         "data/ir_cron_data.xml",
+        "data/recouvrement_dossier_data.xml",
         "views/recouvrement_channel_views.xml",
         "views/recouvrement_policy_views.xml",
         "views/recouvrement_block_views.xml",
@@ -32,6 +33,7 @@
         "views/res_config_settings_views.xml",
         "views/ir_actions_report_views.xml",
         "wizards/recouvrement_run_wizard_views.xml",
+        "views/recouvrement_dossier_views.xml",
         "views/recouvrement_menus.xml",
     ],
     "assets": {

@@ -6,6 +6,7 @@ from . import (
     recouvrement_block,
     recouvrement_channel,
     recouvrement_communication,
+    recouvrement_dossier,
     recouvrement_engine,
     recouvrement_overdue_report,
     recouvrement_policy,

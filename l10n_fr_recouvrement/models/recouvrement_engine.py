@@ -6,6 +6,7 @@ records to the engine's plain data, in batches, and back.
 """
 
 import atexit
+import dataclasses
 import logging
 import os
 import shutil
@@ -23,7 +24,7 @@ from recouvrement.claim import Invoice, Settlement, SettlementKind
 from recouvrement.decompte import compute_decompte
 from recouvrement.documents.rendering import render_letter
 from recouvrement.kinds import Regime
-from recouvrement.ledger import Account, Address, Ledger, Party
+from recouvrement.ledger import Account, Address, Ledger, Party, Reminder, ReminderState
 from recouvrement.letters import build_letter_context
 from recouvrement.rates import RateTable
 
@@ -33,6 +34,7 @@ RATE_FILE_PARAMETER = "l10n_fr_recouvrement.rate_file"
 _RATES = {}
 _CONVERTER = {}
 _CONVERTER_LOCK = threading.Lock()
+_COURTS = {}
 
 
 def to_decimal(value):
@@ -217,6 +219,136 @@ class RecouvrementEngine(models.AbstractModel):
         return result
 
     # ------------------------------------------------------------------
+    # Court dossiers
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_reminder_history(self, communications):
+        """Sent communications with a letter, as the engine's reminder history."""
+        reminders = []
+        for communication in communications.sorted(lambda c: (c.date, c.id)):
+            if communication.state not in ("sent", "delivered") or not communication.letter_kind:
+                continue
+            codes = set(communication.channel_ids.mapped("code"))
+            if "registered_letter" in codes:
+                channel = "registered_letter"
+            elif "letter" in codes:
+                channel = "letter"
+            else:
+                channel = "email"
+            reminders.append(
+                Reminder(
+                    reference=communication.name,
+                    kind=communication.letter_kind,
+                    day=communication.date,
+                    invoices=tuple(communication.line_ids.move_id.mapped("name")),
+                    channel=channel,
+                    tracking_number=communication.registered_number or "",
+                    received_on=communication.delivered_date or None,
+                )
+            )
+        return tuple(reminders)
+
+    @api.model
+    def _build_dossier_case(
+        self,
+        partner,
+        moves,
+        communications,
+        exhibits,
+        *,
+        as_of,
+        reference="",
+        nature="",
+        procedure=None,
+        court=None,
+        flags=None,
+    ):
+        """The engine ``Case`` of a court dossier, from records.
+
+        ``exhibits`` are engine ``ExhibitFile``; ``court`` an engine ``Court`` chosen by the
+        user (None: the engine's court list decides); ``flags`` a ``CaseFlags``.
+        """
+        from recouvrement.dossier import Case, CaseFlags, Signatory
+
+        company = moves[:1].company_id or self.env.company
+        moves = moves.sorted(lambda move: (move.invoice_date_due or move.invoice_date, move.id))
+        settlements = self._get_settlements(moves)
+        notices = set(moves.mapped("recouvrement_notice_date")) - {False}
+        notice = min(notices) if notices else None
+        account = self._get_account(partner, moves, settlements, notice)
+        pauses = self.env["recouvrement.run"].new({"company_id": company.id})._get_pauses(moves)
+        states = {
+            move.name: ReminderState(pauses=pauses[move.id])
+            for move in moves
+            if pauses.get(move.id)
+        }
+        account = dataclasses.replace(
+            account, states=states, reminders=self._get_reminder_history(communications)
+        )
+        creditor = self._get_creditor(company)
+        signatory = None
+        if company.recouvrement_signatory_name:
+            representative = ", ".join(
+                part
+                for part in (
+                    company.recouvrement_signatory_name,
+                    company.recouvrement_signatory_title,
+                )
+                if part
+            )
+            creditor = dataclasses.replace(creditor, representative=representative)
+            signatory = Signatory(
+                company.recouvrement_signatory_name,
+                company.recouvrement_signatory_title or "",
+                company.partner_id.city or "",
+            )
+        return Case(
+            creditor=creditor,
+            account=account,
+            as_of=as_of,
+            reference=reference or "",
+            signatory=signatory,
+            nature=nature or "",
+            invoices=tuple(moves.mapped("name")),
+            exhibits=tuple(exhibits),
+            court=court,
+            procedure=procedure,
+            flags=flags or CaseFlags(),
+            origin=reference or f"dossier of {partner.display_name}",
+        )
+
+    @api.model
+    def _get_court_table(self):
+        from recouvrement.dossier import CourtTable
+
+        if "courts" not in _COURTS:
+            _COURTS["courts"] = CourtTable.load(user_file=None)
+        return _COURTS["courts"]
+
+    @api.model
+    def _build_dossier(self, case, **options):
+        """Run the engine's ``build_dossier`` with the process's LibreOffice."""
+        from recouvrement.dossier import build_dossier
+
+        options.setdefault("rates", self._get_rate_table())
+        options.setdefault("courts", self._get_court_table())
+        with _CONVERTER_LOCK:
+            return build_dossier(case, _get_converter(), **options)
+
+    @api.model
+    def _check_dossier(self, case, **options):
+        """Every check of ``build_dossier`` (guards, court, mentions), nothing converted."""
+        from recouvrement.dossier import build_dossier
+
+        options.setdefault("rates", self._get_rate_table())
+        options.setdefault("courts", self._get_court_table())
+        try:
+            build_dossier(case, _DryRunConverter(), **options)
+        except _DryRun:
+            return True
+        return True
+
+    # ------------------------------------------------------------------
     # Letters
     # ------------------------------------------------------------------
     @api.model
@@ -310,6 +442,18 @@ def _close_converter():
             converter.__exit__(None, None, None)
         except Exception:
             _logger.debug("closing the PDF converter failed", exc_info=True)
+
+
+class _DryRun(Exception):
+    """Raised by :class:`_DryRunConverter`: every check passed, nothing to convert."""
+
+
+class _DryRunConverter:
+    def convert_many(self, documents):
+        raise _DryRun()
+
+    def convert(self, document):
+        raise _DryRun()
 
 
 class _SofficeConverter:

@@ -146,6 +146,12 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
+    def action_recouvrement_open_dossier(self):
+        """A court dossier of this debtor's open invoices (the judicial handoff)."""
+        self.ensure_one()
+        dossier = self.env["recouvrement.dossier"]._create_from_partner(self)
+        return dossier._get_form_action()
+
     def action_recouvrement_open_overdue(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -2,6 +2,7 @@ from . import (
     test_blocks,
     test_cron_wizard,
     test_documents,
+    test_dossier,
     test_i18n,
     test_ladder,
     test_performance,
