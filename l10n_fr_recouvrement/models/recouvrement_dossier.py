@@ -26,24 +26,11 @@ from recouvrement.dossier import (
 )
 from recouvrement.dossier import DossierRefused as EngineDossierRefused
 from recouvrement.dossier.case import check_pdf
+from recouvrement.dossier.exhibits import RANKS as EXHIBIT_RANKS  # the bordereau's order
 from recouvrement.errors import RecouvrementError
 from recouvrement.procedure import objection_deadline, service_deadline
 
 SEQUENCE_CODE = "recouvrement.dossier"
-# Ranks of the exhibit kinds, as the engine orders them (bordereau des pièces).
-EXHIBIT_RANKS = {
-    "cgv": 1,
-    "contract": 2,
-    "quote": 2,
-    "order": 2,
-    "delivery": 3,
-    "invoice": 4,
-    "reminder": 5,
-    "formal_notice": 6,
-    "registered_proof": 6,
-    "statement": 7,
-    "other": 8,
-}
 LOCKED_STATES = ("exported", "filed", "order_granted", "served", "objection", "closed")
 # Reminders ahead of the deadlines: days before the last day.
 SERVICE_REMINDER_DAYS = 30
