@@ -24,9 +24,9 @@ def plain(amount) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, converter):
     out = tmp_path_factory.mktemp("demo")
-    return run_demo(out), out
+    return run_demo(out, converter=converter), out
 
 
 def document(result, kind, debtor):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from docx import Document
 from docx.enum.text import WD_BREAK
-
-from recouvrement.documents.pdf import LibreOfficeNotFound, PdfConverter
 
 
 def build_docx(*pages: str, rows: Sequence[Sequence[str]] = ()) -> bytes:
@@ -32,14 +30,3 @@ def build_docx(*pages: str, rows: Sequence[Sequence[str]] = ()) -> bytes:
 @pytest.fixture(scope="session")
 def make_docx() -> Callable[..., bytes]:
     return build_docx
-
-
-@pytest.fixture(scope="session")
-def converter() -> Iterator[PdfConverter]:
-    """One converter (one office process) for the session; tests may kill or time it out."""
-    try:
-        shared = PdfConverter()
-    except LibreOfficeNotFound as error:
-        pytest.skip(str(error))
-    with shared:
-        yield shared

@@ -1,25 +1,13 @@
-"""Fixtures of the dossier tests: one LibreOffice for the session, the example dossier."""
+"""Fixtures of the dossier tests: the shipped tables and the example dossier."""
 
 from __future__ import annotations
 
 import pytest
 
-from recouvrement.documents.pdf import LibreOfficeNotFound, PdfConverter
 from recouvrement.dossier import CourtTable, build_dossier, load_case
 from recouvrement.rates import RateTable
 
 from .helpers import CASE_FILE
-
-
-@pytest.fixture(scope="session")
-def converter():
-    """One converter (one office process) for every dossier test."""
-    try:
-        shared = PdfConverter()
-    except LibreOfficeNotFound as error:
-        pytest.skip(str(error))
-    with shared:
-        yield shared
 
 
 @pytest.fixture(scope="session")
