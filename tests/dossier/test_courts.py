@@ -43,7 +43,7 @@ def test_a_lyon_company_goes_to_the_tae_of_lyon(table):
     court = table.find(kind, debtor.address)
     assert kind is CourtKind.COMMERCE
     assert court.name == "Tribunal des activités économiques de Lyon"
-    assert court.address_line == "44 rue de Bonnel, 69003 Lyon"
+    assert court.address_line == ""  # not confirmed by an official source: left blank
     assert court.addressee.startswith("Madame, Monsieur le Président du Tribunal des activités")
     assert court.kind.form == "cerfa 12946"
     assert court.matched.startswith("postal code 69004")
@@ -119,7 +119,7 @@ def test_a_user_row_overrides_the_shipped_row_with_the_same_match(tmp_path):
     court = CourtTable.load(user_file=user_file).find(
         CourtKind.COMMERCE, Address("4 rue Henri Farman", "91320", "Wissous")
     )
-    assert shipped.address_line == ""
+    assert shipped.address_line == "1 rue de la Patinoire, 91000 Évry"
     assert court.address_line == "1 rue de test, 91000 Évry"
     assert court.source == "checked"
 
