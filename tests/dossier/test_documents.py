@@ -18,6 +18,7 @@ CONTEXT_KEYS = {
     "collector", "debtor", "signatory", "nature", "legal_basis", "invoices", "totals",
     "principal_and_interest", "decompte", "interest_label", "rate_basis", "contractual_rate",
     "indemnity_count", "indemnity_unit", "formal_notice", "exhibits", "trial_if_opposed",
+    "countries", "psrpc_limit", "interest_nature",
 }  # fmt: skip
 DUPLICATE_KEYS = {"date", "reference", "version", "collector", "creditor", "debtor", "invoice"}
 FORBIDDEN = re.compile(
@@ -25,6 +26,8 @@ FORBIDDEN = re.compile(
     r"république française|au nom du peuple",
     re.IGNORECASE,
 )
+# The PSRPC letter is addressed to a commissaire de justice: naming him is its purpose.
+ALLOWED = {"demande_psrpc": re.compile(r"commissaire de justice", re.IGNORECASE)}
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
@@ -38,6 +41,8 @@ def test_templates_never_look_like_a_court_or_bailiff_document(name):
     with zipfile.ZipFile(template_path(name)) as archive:
         parts = [n for n in archive.namelist() if re.match(r"word/.*\.xml$", n)]
         text = re.sub(r"<[^>]+>", "", " ".join(archive.read(n).decode() for n in parts))
+    if name in ALLOWED:
+        text = ALLOWED[name].sub("", text)
     assert not FORBIDDEN.search(text)
 
 

@@ -225,6 +225,7 @@ def test_a_small_claim_makes_a_psrpc_dossier_without_a_request(converter, shippe
     assert dossier.court is None
     names = set(members(dossier))
     assert "requete-injonction-de-payer.pdf" not in names
+    assert "demande-procedure-simplifiee.pdf" in names  # the letter to the commissaire
     assert {"decompte.pdf", "bordereau-des-pieces.pdf", "dossier-complet.pdf"} <= names
     bordereau = " ".join(pdf_text(members(dossier)["bordereau-des-pieces.pdf"]).split())
     assert "procédure simplifiée de recouvrement des petites créances" in bordereau
@@ -249,3 +250,4 @@ def test_a_debtor_in_another_member_state_gets_a_european_order_dossier(converte
     assert manifest.find(ns("procedure")).get("code") == "injonction_europeenne"
     assert manifest.find(ns("debtor")).find(ns("address")).findtext(ns("country")) == "Belgique"
     assert "requete-injonction-de-payer.pdf" not in members(dossier)
+    assert "demande-injonction-de-payer-europeenne.pdf" in members(dossier)  # form A

@@ -10,6 +10,22 @@ the numbered list of exhibits, the optional CPC 1408 request to go straight to t
 the debtor objects, the date and the signature. It is the creditor's request: nothing in
 it imitates a court or a bailiff's document (Code pénal 433-13).
 
+The two other routes have their own opening document, rendered from the same context:
+
+- PSRPC (CPCE L125-1, R125-1 ff.): the creditor's letter asking a commissaire de justice
+  to start the procédure simplifiée de recouvrement des petites créances. It gives both
+  parties' identities, the amount with its breakdown, the contractual basis of the claim,
+  that it does not exceed 5 000 € in principal and interest (R125-1), the exhibits, and
+  asks the commissaire to send the debtor the letter of R125-2 inviting them to agree
+  within one month of its sending (L125-1). The addressee is left blank: the case file
+  does not name the commissaire, whom the creditor chooses in the debtor's district.
+- European order for payment (Regulation (EC) No 1896/2006): a document mirroring the
+  headings of form A of Annex I (art. 7(1)), filled from the case; what the engine cannot
+  know (the court, the code of the nature of the claim, the way court fees are paid) is
+  left visibly blank. Only the code lists confirmed against the Regulation are printed
+  as codes (the parties, the first grounds of jurisdiction); elsewhere the form's label
+  is written out (docs/dossier.md).
+
 Every document is rendered from a DOCX template in ``templates/`` by the sandboxed
 :func:`~recouvrement.documents.rendering.render_docx`, after
 :func:`check_dossier_mentions` has found nothing missing (one error lists everything).
@@ -34,13 +50,21 @@ from ..kinds import Regime
 from ..late_payment import FLAT_INDEMNITY
 from ..ledger import Party, Reminder
 from ..letters import legal_basis
+from ..procedure import PSRPC_LIMIT
 from ..serialize import decompte_to_dict, iso, money
 from .case import Case, Signatory
 from .courts import Court
 from .exhibits import Exhibit
-from .procedure_choice import Procedure, ProcedureChoice
+from .procedure_choice import NOT_BOUND_BY_1896_2006, Procedure, ProcedureChoice, country_code
 
-TEMPLATES = ("requete_injonction", "decompte", "bordereau", "duplicata_facture")
+TEMPLATES = (
+    "requete_injonction",
+    "demande_psrpc",
+    "injonction_europeenne",
+    "decompte",
+    "bordereau",
+    "duplicata_facture",
+)
 INTEREST_LABELS = {
     Regime.B2B: "Pénalités de retard",
     Regime.B2C: "Intérêts au taux légal",
@@ -87,6 +111,26 @@ def rate_basis(regime: Regime, contractual_rate: Decimal | None) -> str:
         "compter du lendemain de l'échéance de chaque facture (article L441-10 II du code de "
         "commerce)"
     )
+
+
+def interest_nature(regime: Regime, contractual_rate: Decimal | None) -> str:
+    """Whether the interest is statutory or contractual, in the words of form A (rubric 7)."""
+    if contractual_rate is not None and regime is Regime.B2B:
+        return "intérêts conventionnels (taux stipulé par les conditions générales de vente)"
+    return "intérêts légaux (taux fixé par la loi)"
+
+
+def country_context(country: str) -> dict[str, str | None]:
+    """A party's country as written (France when blank) and its ISO code, or None outside
+    the countries the engine knows.
+
+    >>> country_context("")
+    {'name': 'France', 'code': 'FR'}
+    >>> country_context("Belgique")
+    {'name': 'Belgique', 'code': 'BE'}
+    """
+    name = (country or "").strip() or "France"
+    return {"name": name, "code": country_code(name)}
 
 
 def party_context(party: Party) -> dict:
@@ -184,6 +228,12 @@ def dossier_context(
             for e in exhibits
         ],
         "trial_if_opposed": case.flags.trial_if_opposed,
+        "countries": {
+            "creditor": country_context(case.creditor.address.country),
+            "debtor": country_context(account.party.address.country),
+        },
+        "psrpc_limit": money(PSRPC_LIMIT),
+        "interest_nature": interest_nature(account.regime, account.contractual_rate),
     }
 
 
@@ -226,6 +276,9 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
     rate's basis; no provisional rate; the nature and legal basis of the claim; at least
     one exhibit, and the CGV or contract when a contractual rate is claimed; the
     signatory's name and the place of signature. For an injonction de payer: the court.
+    For a PSRPC: a debtor in France, and at most 5 000 € in principal and interest (CPCE
+    R125-1). For a European order for payment: the debtor's country, a Member State bound
+    by Regulation 1896/2006 other than France (art. 3), and the creditor's country.
     """
     c = MentionChecker()
     regime = context.get("regime")
@@ -295,9 +348,49 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
     signatory = context.get("signatory") or {}
     c.text(signatory.get("name"), "signatory name (signatory.name)")
     c.text(signatory.get("place"), "place of signature (signatory.place)")
+    if procedure == Procedure.PSRPC.value:
+        _check_psrpc(c, context)
+    elif procedure == Procedure.EUROPEAN.value:
+        _check_european(c, context)
     if c.missing:
         label = (context.get("procedure") or {}).get("label") or "dossier"
         raise MissingDossierMentions(f"dossier ({label})", c.missing)
+
+
+def _check_psrpc(c: MentionChecker, context: Mapping[str, Any]) -> None:
+    """The PSRPC: a claim of at most 5 000 € in principal and interest, a debtor in France."""
+    amount = c.amount(
+        context.get("principal_and_interest"), "principal and interest (principal_and_interest)"
+    )
+    if amount is not None and amount > PSRPC_LIMIT:
+        c.add(
+            f"PSRPC: the principal and interest ({context.get('principal_and_interest')}) exceed "
+            f"{PSRPC_LIMIT} € (CPCE R125-1)"
+        )
+    address = (context.get("debtor") or {}).get("address") or {}
+    if country_code(address.get("country") or "") != "FR":
+        c.add(
+            f"PSRPC: the debtor's address must be in France (debtor.address.country = "
+            f"{address.get('country')!r}; a commissaire de justice of the debtor's district)"
+        )
+
+
+def _check_european(c: MentionChecker, context: Mapping[str, Any]) -> None:
+    """Form A, rubric 4 (cross-border nature): the countries of both parties."""
+    for who in ("debtor", "creditor"):
+        address = (context.get(who) or {}).get("address") or {}
+        country = address.get("country")
+        label = f"{who} country ({who}.address.country), for form A rubric 4"
+        if who == "debtor" and not c.text(country, label):
+            continue
+        code = country_code(country or "")
+        if code is None:
+            c.add(f"{label}: {country!r} is not an EU Member State the engine knows")
+        elif who == "debtor" and (code == "FR" or code in NOT_BOUND_BY_1896_2006):
+            c.add(
+                f"{label}: {country!r} is not another Member State bound by Regulation "
+                "1896/2006 (art. 2(3), art. 3)"
+            )
 
 
 DOCUMENTS = {
@@ -306,17 +399,38 @@ DOCUMENTS = {
         "Requête en injonction de payer",
         "requete-injonction-de-payer",
     ),
+    "psrpc_request": (
+        "demande_psrpc",
+        "Demande de procédure simplifiée de recouvrement des petites créances",
+        "demande-procedure-simplifiee",
+    ),
+    "european_form": (
+        "injonction_europeenne",
+        "Demande d'injonction de payer européenne (formulaire A)",
+        "demande-injonction-de-payer-europeenne",
+    ),
     "decompte": ("decompte", "Décompte des sommes dues", "decompte"),
     "bordereau": ("bordereau", "Bordereau des pièces", "bordereau-des-pieces"),
 }
 """role → (template, title, file stem)."""
 
 
+OPENING_DOCUMENTS = {
+    Procedure.INJONCTION: "request",
+    Procedure.PSRPC: "psrpc_request",
+    Procedure.EUROPEAN: "european_form",
+}
+"""The document that opens each procedure, by role."""
+
+
 def document_roles(procedure: Procedure) -> tuple[str, ...]:
-    """The documents of a dossier: the request only for an injonction de payer."""
-    if procedure is Procedure.INJONCTION:
-        return ("request", "decompte", "bordereau")
-    return ("decompte", "bordereau")
+    """The documents of a dossier: the procedure's opening document, the décompte and the
+    bordereau.
+
+    >>> document_roles(Procedure.PSRPC)
+    ('psrpc_request', 'decompte', 'bordereau')
+    """
+    return (OPENING_DOCUMENTS[procedure], "decompte", "bordereau")
 
 
 def render_documents(context: Mapping[str, Any], procedure: Procedure) -> dict[str, bytes]:

@@ -34,6 +34,7 @@ NAMESPACE = "urn:recouvrement:dossier-manifest:1"
 MANIFEST_NAME = "manifest.xml"
 SCHEMA = "dossier/data/dossier-manifest.xsd"
 INTEGRITY_ALGORITHM = "sha256-c14n"
+EUROPEAN_FORM = "formulaire A, règlement (CE) n° 1896/2006"
 _NS = f"{{{NAMESPACE}}}"
 
 
@@ -42,7 +43,7 @@ class ManifestFile:
     """One file of the dossier as the manifest lists it."""
 
     path: str
-    role: str  # request, decompte, bordereau, exhibit, merged, data
+    role: str  # request, psrpc_request, european_form, decompte, bordereau, exhibit, merged, data
     media_type: str
     data: bytes
     title: str
@@ -117,7 +118,11 @@ def build_manifest(data: ManifestData, files: Sequence[ManifestFile]) -> bytes:
         },
         nsmap={None: NAMESPACE},
     )
-    form = data.court.kind.form if data.court and data.procedure == "injonction_de_payer" else ""
+    form = ""
+    if data.procedure == "injonction_de_payer" and data.court:
+        form = data.court.kind.form
+    elif data.procedure == "injonction_europeenne":
+        form = EUROPEAN_FORM
     procedure = _element(root, "procedure", code=data.procedure, proposed=data.proposed, form=form)
     _element(procedure, "label", data.procedure_label)
     _element(procedure, "explanation", data.explanation)

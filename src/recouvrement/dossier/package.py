@@ -7,7 +7,10 @@ PDF and manifest. Nothing is converted (the slow part) before every check has pa
 The ZIP holds:
 
 - ``manifest.xml``: the reference (see :mod:`.manifest`);
-- ``requete-injonction-de-payer.pdf`` and ``.docx`` (an injonction de payer only),
+- the document opening the procedure, as ``.pdf`` and ``.docx``:
+  ``requete-injonction-de-payer`` (injonction de payer), ``demande-procedure-simplifiee``
+  (PSRPC, the letter to the commissaire de justice) or
+  ``demande-injonction-de-payer-europeenne`` (form A of Regulation 1896/2006); then
   ``decompte.pdf``/``.docx``, ``bordereau-des-pieces.pdf``/``.docx``;
 - ``pieces/01-….pdf`` …: every exhibit, numbered;
 - ``dossier-complet.pdf``: all of the above merged, one bookmark per document;
