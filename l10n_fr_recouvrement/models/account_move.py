@@ -5,6 +5,7 @@ from odoo.tools import SQL
 from recouvrement.escalation import OpenItem, next_action_date
 
 OPEN_INVOICE_INDEX = "account_move_recouvrement_open_invoice_idx"
+LADDER_FIELDS = ["recouvrement_level_id", "recouvrement_last_date", "recouvrement_next_date"]
 
 
 class AccountMove(models.Model):
@@ -155,22 +156,39 @@ class AccountMove(models.Model):
         open_moves = self.filtered(
             lambda move: move.invoice_date_due and move._recouvrement_is_open()
         )
-        policies = open_moves._recouvrement_get_policies()
+        next_dates = open_moves._recouvrement_get_next_dates()
         for move in self:
-            policy = policies.get(move)
-            move.recouvrement_next_date = policy and move._recouvrement_get_next_date(policy)
+            move.recouvrement_next_date = next_dates.get(move, False)
 
-    def _recouvrement_get_next_date(self, policy):
-        ladder, _levels = policy._get_ladder()
-        item = OpenItem(
-            invoice=self.name,
-            debtor=str(self.commercial_partner_id.id),
-            due_date=self.invoice_date_due,
-            balance=1,
-            level=policy._get_position(self.recouvrement_level_id),
-            last_reminder=self.recouvrement_last_date or None,
-        )
-        return next_action_date(item, ladder) or False
+    def _recouvrement_get_next_dates(self, levels=None, last_date=None):
+        """``{move: date or False}``: when each invoice may climb again (the engine's).
+
+        With ``levels`` (``{move: level}``) and ``last_date``: as if the invoices had just
+        reached those levels on that day. Each ladder is built once.
+        """
+        policies = self._recouvrement_get_policies()
+        ladders = {}
+        result = {}
+        for move in self:
+            policy = policies[move]
+            if not policy:
+                result[move] = False
+                continue
+            if policy not in ladders:
+                ladders[policy] = (policy._get_ladder()[0], policy._get_position_function())
+            ladder, positions = ladders[policy]
+            level = levels[move] if levels is not None else move.recouvrement_level_id
+            item = OpenItem(
+                invoice=str(move.id),
+                debtor=str(move.commercial_partner_id.id),
+                due_date=move.invoice_date_due,
+                balance=1,
+                level=positions(level),
+                last_reminder=(last_date if levels is not None else move.recouvrement_last_date)
+                or None,
+            )
+            result[move] = next_action_date(item, ladder) or False
+        return result
 
     @api.depends(
         "recouvrement_block_ids.holds",
@@ -227,6 +245,35 @@ class AccountMove(models.Model):
             .with_context(tracking_disable=True, skip_invoice_sync=True, check_move_validity=False)
             .write(vals)
         )
+
+    def _recouvrement_raise_levels(self, levels, day):
+        """The run's write: each invoice reaches ``levels[move]`` on ``day``, in one query.
+
+        The next action date is computed here, as the stored compute would; the ORM's
+        write would issue one UPDATE per hundred invoices and per distinct next date.
+        """
+        if not self:
+            return
+        next_dates = self._recouvrement_get_next_dates(levels, day)
+        self.flush_recordset(LADDER_FIELDS)
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE account_move AS move
+                   SET recouvrement_level_id = raised.level_id,
+                       recouvrement_last_date = %(day)s,
+                       recouvrement_next_date = raised.next_date
+                  FROM unnest(%(ids)s::int[], %(levels)s::int[], %(next)s::date[])
+                       AS raised(id, level_id, next_date)
+                 WHERE move.id = raised.id
+                """,
+                day=day,
+                ids=self.ids,
+                levels=[levels[move].id for move in self],
+                next=[next_dates[move] or None for move in self],
+            )
+        )
+        self.invalidate_recordset(LADDER_FIELDS)
 
     # ------------------------------------------------------------------
     # Settlements: a payment or a credit note recomputes everything

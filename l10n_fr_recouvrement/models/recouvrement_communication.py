@@ -13,6 +13,27 @@ from recouvrement.errors import RecouvrementError
 _logger = logging.getLogger(__name__)
 
 SEQUENCE_CODE = "recouvrement.communication"
+QUEUE_INDEX = "recouvrement_communication_queue_idx"
+# The columns a run inserts into recouvrement_communication_line, and their SQL types.
+LINE_INSERT_COLUMNS = {
+    "communication_id": "int[]",
+    "move_id": "int[]",
+    "level_id": "int[]",
+    "state": "varchar[]",
+    "date": "date[]",
+    "letter_kind": "varchar[]",
+    "partner_id": "int[]",
+    "company_id": "int[]",
+    "currency_id": "int[]",
+    "previous_level_id": "int[]",
+    "previous_last_date": "date[]",
+    "due_date": "date[]",
+    "amount_total": "numeric[]",
+    "amount_residual": "numeric[]",
+    "penalty_amount": "numeric[]",
+    "indemnity_amount": "numeric[]",
+    "days_late": "int[]",
+}
 
 
 class RecouvrementCommunication(models.Model):
@@ -69,7 +90,7 @@ class RecouvrementCommunication(models.Model):
         "recouvrement.communication.line", "communication_id", string="Invoices", readonly=True
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True, precompute=True)
     amount_principal = fields.Monetary(string="Principal", readonly=True)
     amount_penalty = fields.Monetary(string="Penalties", readonly=True)
     amount_indemnity = fields.Monetary(string="Recovery indemnity", readonly=True)
@@ -80,6 +101,16 @@ class RecouvrementCommunication(models.Model):
     docx_sha256 = fields.Char(string="DOCX SHA-256", readonly=True, copy=False)
     pdf_sha256 = fields.Char(string="PDF SHA-256", readonly=True, copy=False)
     documents_stale = fields.Boolean(readonly=True, copy=False)
+    documents_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The letter is waiting for the background job that renders letters in batches.",
+    )
+    send_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Queued for sending by the background job, once its letter is ready.",
+    )
     first_letter_id = fields.Many2one("recouvrement.communication", readonly=True)
     mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
     mail_message_id = fields.Many2one(
@@ -100,13 +131,37 @@ class RecouvrementCommunication(models.Model):
         help="The date on the acknowledgment of receipt. For a mise en demeure to a consumer, "
         "legal interest runs from then.",
     )
+    registered_proof_ids = fields.Many2many(
+        "ir.attachment",
+        "recouvrement_communication_proof_rel",
+        "communication_id",
+        "attachment_id",
+        string="Registered letter proofs",
+        copy=False,
+        help="The proof of posting and the acknowledgment of receipt (scans or the "
+        "provider's PDFs): they join a judicial dossier as exhibits.",
+    )
     failure_reason = fields.Text(readonly=True, copy=False)
     has_letter = fields.Boolean(compute="_compute_channels")
     has_registered_letter = fields.Boolean(compute="_compute_channels")
+    is_handoff = fields.Boolean(related="level_id.is_handoff")
+    dossier_ids = fields.One2many("recouvrement.dossier", "communication_id", string="Dossiers")
 
     _sql_constraints = [
         ("name_company_unique", "unique(name, company_id)", "The reference must be unique."),
     ]
+
+    QUEUE_BATCH_SIZE = 50
+
+    def init(self):
+        # What the background job looks for: a handful of rows among many.
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON %s (id) WHERE documents_pending OR send_pending",
+                SQL.identifier(QUEUE_INDEX),
+                SQL.identifier(self._table),
+            )
+        )
 
     @api.model
     def _selection_state(self):
@@ -134,6 +189,8 @@ class RecouvrementCommunication(models.Model):
             "mail_message_id",
             "phone_activity_id",
             "message_main_attachment_id",
+            "registered_proof_ids",
+            "send_pending",
         }
 
     @api.depends("line_ids")
@@ -252,92 +309,111 @@ class RecouvrementCommunication(models.Model):
     def _generate_documents(self):
         """Compute the amounts with the engine and render every letter, in one batch.
 
-        A letter the engine refuses (a mandatory mention missing, a rate not published)
-        marks its communication as failed with the engine's message.
+        Letters are rendered one by one while the engine's converters turn the previous
+        ones into PDF on the other cores. A letter the engine refuses (a mandatory
+        mention missing, a rate not published) marks its communication as failed with
+        the engine's message.
         """
         engine = self.env["recouvrement.engine"]
         settlements = engine._get_settlements(self.line_ids.move_id)
-        first_letters = self._get_first_letters()
-        without_letter = self.filtered(lambda comm: not comm.letter_kind)
+        with_letter = self.filtered("letter_kind")
+        first_letters = with_letter._get_first_letters() if with_letter else {}
+        without_letter = self - with_letter
         decomptes = {}
         for day in set(without_letter.mapped("date")):
             moves = without_letter.filtered(lambda comm, day=day: comm.date == day).line_ids.move_id
             decomptes[day] = engine._compute_decomptes(moves, day, settlements=settlements)
-        letters = []
-        for communication in self:
-            try:
-                communication._compute_amounts(
-                    engine, settlements, first_letters, letters, decomptes.get(communication.date)
-                )
-            except RecouvrementError as error:
-                communication.write({"state": "failed", "failure_reason": str(error)})
-        if not letters:
-            return
+        for communication in without_letter:
+            communication._store_amounts(
+                communication._sum_decomptes(decomptes[communication.date])
+            )
+        rendered = []
+
+        def letters():
+            for communication in with_letter:
+                try:
+                    docx, decompte = communication._render_letter(
+                        engine, settlements, first_letters
+                    )
+                except RecouvrementError as error:
+                    communication.write({"state": "failed", "failure_reason": str(error)})
+                    continue
+                communication._store_amounts(decompte)
+                rendered.append((communication, docx))
+                yield docx
+
         try:
-            pdfs = engine._convert_to_pdf([docx for _comm, docx in letters])
+            pdfs = engine._convert_to_pdf(letters())
         except Exception as error:
             _logger.exception("PDF conversion failed")
-            for communication, _docx in letters:
+            for communication, _docx in rendered:
                 communication.write(
                     {"state": "failed", "failure_reason": self.env._("PDF conversion: %s", error)}
                 )
             return
         self._store_documents(
-            [(comm, docx, pdf) for (comm, docx), pdf in zip(letters, pdfs, strict=True)]
+            [(comm, docx, pdf) for (comm, docx), pdf in zip(rendered, pdfs, strict=True)]
         )
 
-    def _compute_amounts(self, engine, settlements, first_letters, letters, decomptes=None):
-        """Fill amounts from the engine; append ``(self, docx)`` when a letter is due."""
+    def _render_letter(self, engine, settlements, first_letters):
+        """``(docx, decompte)``: the letter of this communication and its figures."""
         self.ensure_one()
-        moves = self.line_ids.move_id
-        if self.letter_kind:
-            context, decompte = engine._build_letter_context(
-                self.letter_kind,
-                self.partner_id,
-                moves,
-                self.date,
-                self.name,
-                first_letter=first_letters.get(self.id),
-                settlements=settlements,
-            )
-            docx = engine._render_letter(self._get_letter_template(), context)
-            letters.append((self, docx))
-            by_number = {line.number: line for line in decompte.invoices}
-            totals = (decompte.principal, decompte.interest, decompte.indemnity, decompte.total)
-            daily = decompte.daily_amount
-        else:
-            results = decomptes
-            if results is None:
-                results = engine._compute_decomptes(moves, self.date, settlements=settlements)
-            by_number = {move.name: results[move.id] for move in moves if move.id in results}
-            lines = list(by_number.values())
-            principal = sum((line.balance for line in lines), 0)
-            interest = sum((line.interest for line in lines), 0)
-            indemnity = sum((line.indemnity for line in lines), 0)
-            totals = (principal, interest, indemnity, principal + interest + indemnity)
-            daily = 0
+        context, decompte = engine._build_letter_context(
+            self.letter_kind,
+            self.partner_id,
+            self.line_ids.move_id,
+            self.date,
+            self.name,
+            first_letter=first_letters.get(self.id),
+            settlements=settlements,
+        )
+        return engine._render_letter(self._get_letter_template(), context), decompte
+
+    def _sum_decomptes(self, results):
+        """The engine's figures of this communication's invoices, as one décompte."""
+        self.ensure_one()
+        lines = [results[move.id] for move in self.line_ids.move_id if move.id in results]
+        return self.env["recouvrement.engine"]._combine_decomptes(lines, self.date, self.regime)
+
+    @api.model
+    def _get_amount_values(self, decompte):
+        return {
+            "amount_principal": float(decompte.principal),
+            "amount_penalty": float(decompte.interest),
+            "amount_indemnity": float(decompte.indemnity),
+            "amount_total": float(decompte.total),
+            "amount_daily": float(decompte.daily_amount),
+        }
+
+    @api.model
+    def _get_line_amount_values(self, figures):
+        return {
+            "amount_residual": float(figures.balance),
+            "penalty_amount": float(figures.interest),
+            "indemnity_amount": float(figures.indemnity),
+            "days_late": figures.days_late,
+        }
+
+    def _store_amounts(self, decompte):
+        """Write the engine's figures where they changed (they rarely do after a run)."""
+        self.ensure_one()
+        by_number = {line.number: line for line in decompte.invoices}
         for line in self.line_ids:
             figures = by_number.get(line.move_id.name)
-            if figures:
-                line.write(
-                    {
-                        "amount_residual": float(figures.balance),
-                        "penalty_amount": float(figures.interest),
-                        "indemnity_amount": float(figures.indemnity),
-                        "days_late": figures.days_late,
-                    }
-                )
-        self.write(
-            {
-                "amount_principal": float(totals[0]),
-                "amount_penalty": float(totals[1]),
-                "amount_indemnity": float(totals[2]),
-                "amount_total": float(totals[3]),
-                "amount_daily": float(daily),
-                "documents_stale": False,
-                "failure_reason": False,
-            }
-        )
+            if not figures:
+                continue
+            values = self._get_line_amount_values(figures)
+            changed = {name: value for name, value in values.items() if line[name] != value}
+            if changed:
+                line.write(changed)
+        values = {
+            **self._get_amount_values(decompte),
+            "documents_stale": False,
+            "failure_reason": False,
+        }
+        changed = {name: value for name, value in values.items() if self[name] != value}
+        if changed:
+            self.write(changed)
 
     def _get_document_filename(self, extension):
         self.ensure_one()
@@ -383,7 +459,8 @@ class RecouvrementCommunication(models.Model):
     # Sending
     # ------------------------------------------------------------------
     def action_send(self):
-        """Validate drafts: regenerate stale letters, then send on every channel."""
+        """Validate drafts: queue them for the background job, which regenerates stale
+        letters and sends on every channel, batch by batch."""
         today = fields.Date.context_today(self)
         pending = self.filtered(lambda comm: comm.state in ("draft", "failed"))
         if not pending:
@@ -397,10 +474,49 @@ class RecouvrementCommunication(models.Model):
             )
         )
         if stale:
-            stale.write({"date": today, "state": "draft", "failure_reason": False})
-            stale._generate_documents()
-        pending.filtered(lambda comm: comm.state == "draft")._send()
+            stale.write(
+                {
+                    "date": today,
+                    "state": "draft",
+                    "failure_reason": False,
+                    "documents_pending": True,
+                }
+            )
+        pending.write({"send_pending": True})
+        self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue").sudo()._trigger()
         return True
+
+    # ------------------------------------------------------------------
+    # Background job: letters and sending, in committed batches
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_queue_domain(self):
+        return ["|", ("documents_pending", "=", True), ("send_pending", "=", True)]
+
+    @api.model
+    def _cron_process_queue(self, batch_size=None):
+        """Process one batch of the queue; the scheduler commits and calls again.
+
+        Each batch renders, converts and stores its letters, then sends what was queued
+        for sending, and clears its flags, in one transaction: after a crash the
+        scheduler starts again with the first batch not committed, so every letter is
+        produced and sent once.
+        """
+        batch = self.search(
+            self._get_queue_domain(), order="id", limit=batch_size or self.QUEUE_BATCH_SIZE
+        )
+        batch._process_queue_batch()
+        remaining = self.search_count(self._get_queue_domain())
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return remaining
+
+    def _process_queue_batch(self):
+        with_documents = self.filtered("documents_pending")
+        with_documents._generate_documents()
+        with_documents.write({"documents_pending": False})
+        to_send = self.filtered(lambda comm: comm.send_pending and comm.state == "draft")
+        to_send._send()
+        self.filtered("send_pending").write({"send_pending": False})
 
     def _send(self):
         """Send drafts on their channels: e-mail, letters to post, phone tasks."""
@@ -414,7 +530,7 @@ class RecouvrementCommunication(models.Model):
         to_post = done.filtered("has_letter")
         to_post.write({"state": "to_send"})
         (done - to_post).write({"state": "sent"})
-        done._log_on_invoices_and_partners()
+        done._log_on_partners()
 
     def _get_mail_template(self):
         self.ensure_one()
@@ -567,33 +683,32 @@ class RecouvrementCommunication(models.Model):
             communication.phone_activity_id = activity
 
     def _get_log_body(self):
+        """The note on the customer: the communication and links to its invoices."""
         self.ensure_one()
         channels = ", ".join(self.channel_ids.mapped("name"))
-        link = Markup('<a href="#" data-oe-model="%s" data-oe-id="%s">%s</a>') % (
-            self._name,
-            self.id,
-            self.name,
+        invoices = Markup(", ").join(
+            _record_link(move._name, move.id, move.name) for move in self.line_ids.move_id
         )
-        return Markup("%s %s: %s (%s)") % (
+        return Markup("%s %s: %s (%s) — %s") % (
             self.env._("Collection"),
-            link,
+            _record_link(self._name, self.id, self.name),
             self.level_id.name,
             channels,
+            invoices,
         )
 
-    def _log_on_invoices_and_partners(self):
-        """One note per invoice and one per customer, created in two batches."""
-        move_bodies = {}
-        partner_bodies = defaultdict(list)
+    def _log_on_partners(self):
+        """One note per communication, on its customer, linking its invoices.
+
+        Notes are created in batches of at most one per customer (a customer rarely gets
+        two communications at once), without notification or follower.
+        """
+        rounds = defaultdict(dict)
         for communication in self:
-            body = communication._get_log_body()
-            for move in communication.line_ids.move_id:
-                move_bodies[move.id] = body
-            partner_bodies[communication.partner_id.id].append(body)
-        if move_bodies:
-            self.env["account.move"].browse(list(move_bodies))._message_log_batch(move_bodies)
-        if partner_bodies:
-            bodies = {pid: Markup("<br/>").join(items) for pid, items in partner_bodies.items()}
+            partner_id = communication.partner_id.id
+            position = sum(1 for bodies in rounds.values() if partner_id in bodies)
+            rounds[position][partner_id] = communication._get_log_body()
+        for bodies in rounds.values():
             self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies)
 
     # ------------------------------------------------------------------
@@ -694,6 +809,14 @@ class RecouvrementCommunication(models.Model):
         empty.write({"state": "cancelled"})
         (drafts - empty).write({"documents_stale": True})
 
+    def action_open_dossier(self):
+        """A court dossier for the debtor of this handoff communication."""
+        self.ensure_one()
+        dossier = self.dossier_ids[:1] or self.env["recouvrement.dossier"]._create_from_partner(
+            self.partner_id, communication=self
+        )
+        return dossier._get_form_action()
+
     def action_open_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -742,6 +865,14 @@ class RecouvrementCommunication(models.Model):
         return documents
 
 
+def _record_link(model, record_id, label):
+    return Markup('<a href="#" data-oe-model="%s" data-oe-id="%s">%s</a>') % (
+        model,
+        record_id,
+        label,
+    )
+
+
 class RecouvrementCommunicationLine(models.Model):
     _name = "recouvrement.communication.line"
     _description = "Invoice in a collection communication"
@@ -753,13 +884,21 @@ class RecouvrementCommunicationLine(models.Model):
     move_id = fields.Many2one(
         "account.move", string="Invoice", required=True, ondelete="restrict", index=True
     )
-    level_id = fields.Many2one(related="communication_id.level_id", store=True)
-    state = fields.Selection(related="communication_id.state", store=True)
-    date = fields.Date(related="communication_id.date", store=True)
-    letter_kind = fields.Selection(related="communication_id.letter_kind", store=True)
-    partner_id = fields.Many2one(related="communication_id.partner_id", store=True)
-    company_id = fields.Many2one(related="communication_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="communication_id.currency_id")
+    # Stored for searching and the unique index; precomputed, so a run inserts each line
+    # once instead of inserting then updating it.
+    level_id = fields.Many2one(related="communication_id.level_id", store=True, precompute=True)
+    state = fields.Selection(related="communication_id.state", store=True, precompute=True)
+    date = fields.Date(related="communication_id.date", store=True, precompute=True)
+    letter_kind = fields.Selection(
+        related="communication_id.letter_kind", store=True, precompute=True
+    )
+    partner_id = fields.Many2one(related="communication_id.partner_id", store=True, precompute=True)
+    company_id = fields.Many2one(
+        related="communication_id.company_id", store=True, index=True, precompute=True
+    )
+    currency_id = fields.Many2one(
+        related="communication_id.currency_id", store=True, precompute=True
+    )
     previous_level_id = fields.Many2one("recouvrement.policy.level", readonly=True)
     previous_last_date = fields.Date(readonly=True)
     due_date = fields.Date(readonly=True)
@@ -768,6 +907,51 @@ class RecouvrementCommunicationLine(models.Model):
     penalty_amount = fields.Monetary(string="Penalties", readonly=True)
     indemnity_amount = fields.Monetary(string="Indemnity", readonly=True)
     days_late = fields.Integer(readonly=True)
+
+    @api.model
+    def _insert_for_run(self, lines):
+        """Insert ``[(communication, values)]`` in one query (a run writes thousands).
+
+        ``values`` are those of `_prepare_communication_line_values` of the run; the
+        related fields are copied from the communication, as the ORM would store them.
+        The unique (invoice, level) index still guards against a second run.
+        """
+        if not lines:
+            return
+        self.flush_model()
+        columns = {name: [] for name in LINE_INSERT_COLUMNS}
+        for communication, values in lines:
+            row = {
+                **values,
+                "communication_id": communication.id,
+                "level_id": communication.level_id.id,
+                "state": communication.state,
+                "date": communication.date,
+                "letter_kind": communication.letter_kind or None,
+                "partner_id": communication.partner_id.id,
+                "company_id": communication.company_id.id,
+                "currency_id": communication.currency_id.id,
+            }
+            for name, column in columns.items():
+                column.append(row[name] if row[name] is not False else None)
+        self.env.execute_query(
+            SQL(
+                "INSERT INTO %s (%s, create_uid, write_uid, create_date, write_date) "
+                "SELECT *, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC' "
+                "FROM unnest(%s)",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                self.env.uid,
+                self.env.uid,
+                SQL(", ").join(
+                    SQL("%s::%s", column, SQL(LINE_INSERT_COLUMNS[name]))
+                    for name, column in columns.items()
+                ),
+            )
+        )
+        # The ORM did not see the rows: forget what it knows of the one2many sides.
+        self.env["recouvrement.communication"].invalidate_model(["line_ids", "invoice_count"])
+        self.env["account.move"].invalidate_model(["recouvrement_line_ids"])
 
     def init(self):
         # An invoice reaches a level once: two runs cannot both produce it (cancelled

@@ -7,13 +7,18 @@ the procedure's deadlines (CPC 1411, 1416).
 """
 
 import hashlib
+import io
 import re
+from collections import defaultdict
 from datetime import timedelta
+
+from PIL import Image
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
 from recouvrement.decompte import compute_decompte
+from recouvrement.documents.filters import date_fr
 from recouvrement.dossier import (
     CaseFlags,
     Court,
@@ -35,11 +40,27 @@ LOCKED_STATES = ("exported", "filed", "order_granted", "served", "objection", "c
 # Reminders ahead of the deadlines: days before the last day.
 SERVICE_REMINDER_DAYS = 30
 OBJECTION_REMINDER_DAYS = 7
-DELIVERY_NAME = re.compile(r"livraison|delivery|\bBL\b|bon[ _-]de[ _-]livraison", re.IGNORECASE)
+# A word of a file name: "BL_0042.pdf", "scan POD.pdf" (``\b`` would not split on "_").
+_WORD = r"(?<![a-z0-9])(?:{})(?![a-z0-9])"
+# A delivery proof, by its file name: on an invoice or a sale order, the PDFs named so are
+# delivery notes, signed or not ("Bon de livraison", "BL 0042", "delivery slip", "POD",
+# "proof of delivery", a signed CMR consignment note, "émargement"). "Signé"/"signed" alone
+# is not enough: on a sale order it is most often the signed quotation.
+DELIVERY_NAME = re.compile(
+    r"livraison|deliver|[eé]margement|" + _WORD.format("BL|POD|CMR"), re.IGNORECASE
+)
+# A registered-letter proof posted in a communication's chatter before the communication
+# had its "Registered letter proofs" field (the fallback of _get_registered_proofs).
 PROOF_NAME = re.compile(
-    r"preuve|proof|accus[eé]|d[eé]p[oô]t|recommand|\bAR\b|\bLRAR\b|avis[ _-]de[ _-]r[eé]ception",
+    r"preuve|proof|accus[eé]|d[eé]p[oô]t|recommand|avis[ _-]de[ _-]r[eé]ception|"
+    + _WORD.format("AR|LRAR|LRE"),
     re.IGNORECASE,
 )
+# Which proof a file is, for its title in the bordereau.
+RECEIPT_NAME = re.compile(
+    r"accus[eé]|r[eé]ception|receipt|" + _WORD.format("AR|AVR"), re.IGNORECASE
+)
+DEPOSIT_NAME = re.compile(r"d[eé]p[oô]t|posting|deposit|envoi", re.IGNORECASE)
 
 
 class RecouvrementDossier(models.Model):
@@ -335,32 +356,54 @@ class RecouvrementDossier(models.Model):
         return True
 
     def _prepare_exhibit(self, attachment, kind, title="", **values):
+        rank = EXHIBIT_RANKS[values.pop("rank", kind)]
         return {
             "dossier_id": self.id,
             "kind": kind,
             "title": title or attachment.name,
-            "sequence": EXHIBIT_RANKS[kind] * 1000 + values.pop("position", 0),
+            "sequence": rank * 1000 + values.pop("position", 0),
             "auto": True,
             "attachment_id": self._copy_attachment(attachment, values.pop("name", None)).id,
             **values,
         }
 
     def _copy_attachment(self, attachment, name=None):
-        """A copy owned by the dossier: the exported documents never change afterwards."""
+        """A copy owned by the dossier: the exported documents never change afterwards.
+
+        A photo or a scan saved as an image (a registered-letter proof, typically) is
+        copied as a one-page PDF: the court gets PDFs only.
+        """
         attachment = attachment.sudo()
+        name, raw, mimetype = name or attachment.name, attachment.raw, attachment.mimetype
+        if (mimetype or "").startswith("image/"):
+            pdf = self._image_to_pdf(raw)
+            if pdf:
+                stem = name.rsplit(".", 1)[0] if "." in name else name
+                name, raw, mimetype = f"{stem}.pdf", pdf, "application/pdf"
         return (
             self.env["ir.attachment"]
             .sudo()
             .create(
                 {
-                    "name": name or attachment.name,
-                    "raw": attachment.raw,
-                    "mimetype": attachment.mimetype,
+                    "name": name,
+                    "raw": raw,
+                    "mimetype": mimetype,
                     "res_model": self._name,
                     "res_id": self.id,
                 }
             )
         )
+
+    @api.model
+    def _image_to_pdf(self, raw):
+        """A one-page PDF of an image (PNG, JPEG, TIFF…), or None when it cannot be read."""
+        try:
+            with Image.open(io.BytesIO(raw or b"")) as image:
+                out = io.BytesIO()
+                image.convert("RGB").save(out, "PDF", resolution=150.0)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return None
+        return out.getvalue()
 
     def _find_invoice_pdf(self, move):
         Attachment = self.env["ir.attachment"].sudo()
@@ -397,6 +440,8 @@ class RecouvrementDossier(models.Model):
             moves = dossier.move_ids.sorted(
                 lambda move: (move.invoice_date_due or move.invoice_date, move.id)
             )
+            sale_proofs = dossier._get_sale_delivery_proofs(moves)
+            delivered = set()  # the same PDF on the invoice and on its order counts once
             for position, move in enumerate(moves):
                 pdf, deliveries = dossier._find_invoice_pdf(move)
                 if pdf:
@@ -405,37 +450,48 @@ class RecouvrementDossier(models.Model):
                             pdf, "invoice", "", move_id=move.id, position=position
                         )
                     )
-                for delivery in deliveries:
+                proofs = [(delivery, "") for delivery in deliveries]
+                proofs += sale_proofs.get(move.id, [])
+                for delivery, title in proofs:
+                    checksum = delivery.sudo().checksum
+                    if checksum in delivered:
+                        continue
+                    delivered.add(checksum)
                     values.append(
                         dossier._prepare_exhibit(
-                            delivery, "delivery", "", move_id=move.id, position=position
+                            delivery, "delivery", title, move_id=move.id, position=position
                         )
                     )
-            for position, communication in enumerate(dossier._get_communications()):
-                if not communication.letter_kind or not communication.pdf_attachment_id:
+            communications = dossier._get_communications()
+            registered_proofs = dossier._get_registered_proofs(communications)
+            for position, communication in enumerate(communications):
+                if not communication.letter_kind:
                     continue
                 kind = "formal_notice" if communication.is_formal_notice else "reminder"
-                values.append(
-                    dossier._prepare_exhibit(
-                        communication.pdf_attachment_id,
-                        kind,
-                        "",
-                        communication_id=communication.id,
-                        position=position,
-                    )
-                )
-                for proof in dossier._find_registered_proofs(communication):
+                if communication.pdf_attachment_id:
                     values.append(
                         dossier._prepare_exhibit(
-                            proof,
-                            "registered_proof",
+                            communication.pdf_attachment_id,
+                            kind,
                             "",
                             communication_id=communication.id,
                             position=position,
                         )
                     )
+                proofs = registered_proofs.get(communication.id, [])
+                for proof, title in proofs:
+                    values.append(
+                        dossier._prepare_exhibit(
+                            proof,
+                            "registered_proof",
+                            title,
+                            communication_id=communication.id,
+                            position=position,
+                            rank=kind,  # right after the letter it proves
+                        )
+                    )
             for vals in values:
-                if vals["kind"] in ("invoice", "formal_notice", "reminder", "registered_proof"):
+                if vals["kind"] in ("invoice", "formal_notice", "reminder"):
                     vals["title"] = False  # the engine's title (number, date, amount)
             readable = [
                 vals
@@ -445,23 +501,184 @@ class RecouvrementDossier(models.Model):
             self.env["recouvrement.dossier.exhibit"].create(readable)
         return True
 
-    def _find_registered_proofs(self, communication):
-        """PDFs attached to the communication whose name says they prove the posting."""
-        letters = communication.pdf_attachment_id | communication.docx_attachment_id
-        attachments = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search(
+    # ------------------------------------------------------------------
+    # Exhibits: delivery proofs from the sale orders (soft dependency)
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_sale_delivery_proofs(self, moves):
+        """``{move id: [(attachment, title)]}``: the delivery proofs behind ``moves``' orders.
+
+        Without a hard dependency on ``sale``: only when ``sale.order.line`` is in the
+        registry and the invoice lines come from sale order lines (``sale_line_ids``).
+
+        - on a **delivery order** (``stock.picking`` of the sale order, when ``stock`` is
+          installed; outgoing and not cancelled): every PDF attached is a delivery slip;
+        - on the **sale order** itself: only the PDFs whose name says they are a delivery
+          proof (``DELIVERY_NAME``), since its other PDFs are quotations and orders.
+
+        A proof joins the first invoice of the dossier that the order was invoiced in;
+        one attachment search per model, whatever the number of invoices.
+        """
+        result = defaultdict(list)
+        if "sale.order.line" not in self.env:
+            return result
+        if "sale_line_ids" not in self.env["account.move.line"]._fields:
+            return result
+        moves = moves.sudo()
+        first_move = {}  # order id: the first claimed invoice of that order
+        for move in moves:
+            for order in move.invoice_line_ids.sale_line_ids.order_id:
+                first_move.setdefault(order.id, move.id)
+        if not first_move:
+            return result
+        orders = self.env["sale.order"].sudo().browse(list(first_move))
+        Attachment = self.env["ir.attachment"].sudo()
+        order_pdfs = Attachment.search(
+            [
+                ("res_model", "=", "sale.order"),
+                ("res_id", "in", orders.ids),
+                ("mimetype", "=", "application/pdf"),
+            ],
+            order="id",
+        )
+        by_order = defaultdict(list)
+        for attachment in order_pdfs:
+            if DELIVERY_NAME.search(attachment.name or ""):
+                by_order[attachment.res_id].append(attachment)
+        pickings_of = self._get_sale_delivery_orders(orders)
+        picking_ids = [picking.id for pickings in pickings_of.values() for picking in pickings]
+        by_picking = defaultdict(list)
+        if picking_ids:
+            picking_pdfs = Attachment.search(
                 [
-                    ("res_model", "=", "recouvrement.communication"),
-                    ("res_id", "=", communication.id),
+                    ("res_model", "=", "stock.picking"),
+                    ("res_id", "in", picking_ids),
                     ("mimetype", "=", "application/pdf"),
-                    ("id", "not in", letters.ids),
                 ],
                 order="id",
             )
+            for attachment in picking_pdfs:
+                by_picking[attachment.res_id].append(attachment)
+        for order in orders:
+            proofs = result[first_move[order.id]]
+            for picking in pickings_of.get(order.id, ()):
+                for attachment in by_picking[picking.id]:
+                    title = f"Bon de livraison {picking.name} (commande {order.name})"
+                    proofs.append((attachment, title))
+            for attachment in by_order[order.id]:
+                stem = re.sub(r"\.pdf$", "", attachment.name or "", flags=re.IGNORECASE)
+                title = f"Preuve de livraison de la commande {order.name} ({stem})"
+                proofs.append((attachment, title))
+        return result
+
+    @api.model
+    def _get_sale_delivery_orders(self, orders):
+        """``{order id: pickings}``: the delivery orders of each sale order, when ``stock``
+        is installed (``sale_stock``): outgoing ones, not cancelled (returns are not
+        deliveries)."""
+        if "picking_ids" not in orders._fields:
+            return {}
+        return {
+            order.id: order.picking_ids.filtered(
+                lambda picking: (
+                    picking.picking_type_code == "outgoing" and picking.state != "cancel"
+                )
+            ).sorted("id")
+            for order in orders
+        }
+
+    # ------------------------------------------------------------------
+    # Exhibits: registered-letter proofs
+    # ------------------------------------------------------------------
+    def _get_registered_proofs(self, communications):
+        """``{communication id: [(attachment, title)]}``: the proofs of each letter's posting.
+
+        The communication's *Registered letter proofs* field (proof of posting, then
+        acknowledgment of receipt, in the order they were added). When that field is empty
+        (letters sent before it existed), the fallback: PDFs of the communication's chatter
+        whose name says they are a proof (``PROOF_NAME``), neither the letter itself nor an
+        attachment of an outgoing e-mail.
+        """
+        result = {}
+        empty = communications.browse()
+        for communication in communications:
+            proofs = communication.sudo().registered_proof_ids.sorted("id")
+            if proofs:
+                result[communication.id] = proofs
+            elif communication.letter_kind:
+                empty |= communication
+        if empty:
+            for communication_id, proofs in self._find_chatter_proofs(empty).items():
+                result[communication_id] = proofs
+        by_id = communications.grouped("id")
+        return {
+            communication_id: self._title_registered_proofs(by_id[communication_id], proofs)
+            for communication_id, proofs in result.items()
+            if proofs
+        }
+
+    @api.model
+    def _find_chatter_proofs(self, communications):
+        """``{communication id: attachments}``: the fallback of ``_get_registered_proofs``."""
+        Attachment = self.env["ir.attachment"].sudo()
+        letters = communications.pdf_attachment_id | communications.docx_attachment_id
+        attachments = Attachment.search(
+            [
+                ("res_model", "=", "recouvrement.communication"),
+                ("res_id", "in", communications.ids),
+                ("mimetype", "=", "application/pdf"),
+                ("id", "not in", letters.ids),
+            ],
+            order="id",
         )
-        return attachments.filtered(lambda att: PROOF_NAME.search(att.name or ""))
+        if not attachments:
+            return {}
+        sent = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "recouvrement.communication"),
+                    ("res_id", "in", communications.ids),
+                    ("message_type", "in", ("email_outgoing", "auto_comment")),
+                    ("attachment_ids", "in", attachments.ids),
+                ]
+            )
+            .attachment_ids
+        )
+        result = defaultdict(lambda: Attachment)
+        for attachment in attachments - sent:
+            if PROOF_NAME.search(attachment.name or ""):
+                result[attachment.res_id] |= attachment
+        return result
+
+    @api.model
+    def _title_registered_proofs(self, communication, proofs):
+        """``[(attachment, title)]``: "Accusé de réception de la mise en demeure du …"."""
+        letter = "mise en demeure" if communication.is_formal_notice else "lettre"
+        tracking = (
+            f", lettre recommandée n° {communication.registered_number}"
+            if communication.registered_number
+            else ""
+        )
+        titles = []
+        for proof in proofs:
+            name = proof.name or ""
+            receipt, deposit = RECEIPT_NAME.search(name), DEPOSIT_NAME.search(name)
+            if receipt and not deposit:
+                label = "Accusé de réception"
+            elif deposit and not receipt:
+                label = "Preuve de dépôt"
+            else:
+                label = "Preuve de dépôt / accusé de réception"
+            titles.append(
+                f"{label} de la {letter} du {date_fr(communication.date)} "
+                f"(réf. {communication.name}){tracking}"
+            )
+        if len(set(titles)) < len(titles):
+            count = len(titles)
+            titles = [f"{title} ({index}/{count})" for index, title in enumerate(titles, 1)]
+        return list(zip(proofs, titles, strict=True))
 
     # ------------------------------------------------------------------
     # The engine
@@ -478,6 +695,11 @@ class RecouvrementDossier(models.Model):
             "chosen by the user in Odoo",
             matched=f"Odoo dossier {self.name}",
         )
+
+    def _get_court_table(self):
+        """The engine's court list with the company's own court file on top."""
+        self.ensure_one()
+        return self.company_id.sudo()._recouvrement_get_court_table()
 
     def _get_engine_overrides(self):
         overrides = {}
@@ -562,7 +784,7 @@ class RecouvrementDossier(models.Model):
                 court = case.court
                 if court is None and procedure is Procedure.INJONCTION:
                     kind = competent_kind(case.account.regime, case.debtor)
-                    court = engine._get_court_table().find(kind, case.debtor.address)
+                    court = dossier._get_court_table().find(kind, case.debtor.address)
             except RecouvrementError as error:
                 dossier._raise_engine_error(error)
             dossier._store_engine_result(decompte, choice, court)
@@ -640,6 +862,7 @@ class RecouvrementDossier(models.Model):
                     dossier._get_case(),
                     as_of=dossier.as_of,
                     overrides=dossier._get_engine_overrides(),
+                    courts=dossier._get_court_table(),
                 )
             except RecouvrementError as error:
                 dossier._raise_engine_error(error)
@@ -677,6 +900,7 @@ class RecouvrementDossier(models.Model):
                     as_of=dossier.as_of,
                     version=version,
                     overrides=dossier._get_engine_overrides(),
+                    courts=dossier._get_court_table(),
                 )
             except RecouvrementError as error:
                 dossier._raise_engine_error(error)
@@ -939,47 +1163,3 @@ class RecouvrementDossierExport(models.Model):
     _sql_constraints = [
         ("version_unique", "unique(dossier_id, version)", "A dossier version is unique."),
     ]
-
-
-class RecouvrementCommunication(models.Model):
-    _inherit = "recouvrement.communication"
-
-    is_handoff = fields.Boolean(related="level_id.is_handoff")
-    dossier_ids = fields.One2many("recouvrement.dossier", "communication_id", string="Dossiers")
-
-    def action_open_dossier(self):
-        """A court dossier for the debtor of this handoff communication."""
-        self.ensure_one()
-        dossier = self.dossier_ids[:1] or self.env["recouvrement.dossier"]._create_from_partner(
-            self.partner_id, communication=self
-        )
-        return dossier._get_form_action()
-
-
-class ResCompany(models.Model):
-    _inherit = "res.company"
-
-    recouvrement_cgv_file = fields.Binary(
-        string="Terms and conditions (PDF)",
-        attachment=True,
-        help="Added as the first exhibit of every court dossier.",
-    )
-    recouvrement_cgv_filename = fields.Char(string="Terms and conditions file name")
-
-    def _recouvrement_get_cgv_attachment(self):
-        self.ensure_one()
-        if not self.recouvrement_cgv_file:
-            return self.env["ir.attachment"]
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", "res.company"),
-                    ("res_id", "=", self.id),
-                    ("res_field", "=", "recouvrement_cgv_file"),
-                ],
-                limit=1,
-            )
-        )
-        return attachment

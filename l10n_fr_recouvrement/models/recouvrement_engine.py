@@ -9,9 +9,6 @@ import atexit
 import dataclasses
 import logging
 import os
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections import defaultdict
 from decimal import Decimal
@@ -21,7 +18,9 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from recouvrement.claim import Invoice, Settlement, SettlementKind
-from recouvrement.decompte import compute_decompte
+from recouvrement.decompte import Decompte, compute_decompte
+from recouvrement.documents.mailing import merge_pdfs
+from recouvrement.documents.pdf_pool import PdfConverterPool
 from recouvrement.documents.rendering import render_letter
 from recouvrement.kinds import Regime
 from recouvrement.ledger import Account, Address, Ledger, Party, Reminder, ReminderState
@@ -218,6 +217,17 @@ class RecouvrementEngine(models.AbstractModel):
                 result[move.id] = by_number[move.name]
         return result
 
+    @api.model
+    def _combine_decomptes(self, lines, as_of, regime):
+        """One ``Decompte`` of invoice lines computed by `_compute_decomptes`."""
+        return Decompte(
+            as_of=as_of,
+            regime=Regime(regime),
+            invoices=tuple(lines),
+            warnings=(),
+            provisional=False,
+        )
+
     # ------------------------------------------------------------------
     # Court dossiers
     # ------------------------------------------------------------------
@@ -396,40 +406,24 @@ class RecouvrementEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _convert_to_pdf(self, documents):
-        """Convert DOCX documents to PDF with one long-lived LibreOffice per process."""
-        if not documents:
-            return []
+        """Convert DOCX documents (any iterable, consumed as it comes) to PDF.
+
+        The process keeps one long-lived LibreOffice per core (``$RECOUVREMENT_CONVERTERS``
+        to change), which convert in parallel while the next documents are rendered.
+        """
         with _CONVERTER_LOCK:
-            converter = _get_converter()
-            try:
-                return list(converter.convert_many(list(documents)))
-            except Exception:
-                _logger.warning("PDF converter failed, restarting it once", exc_info=True)
-                _close_converter()
-                return list(_get_converter().convert_many(list(documents)))
+            return _get_converter().convert_many(documents)
 
     @api.model
     def _merge_pdfs(self, titled_pdfs):
         """One PDF from ``[(title, pdf bytes)]``, one bookmark per document."""
-        try:
-            from recouvrement.documents.mailing import merge_pdfs
-        except ImportError:  # the engine's mailing module is not there yet
-            merge_pdfs = _merge_pdfs
-        merged = merge_pdfs(list(titled_pdfs))
-        return merged.pdf if hasattr(merged, "pdf") else merged
+        return merge_pdfs(list(titled_pdfs)).pdf
 
 
 def _get_converter():
     if "converter" not in _CONVERTER:
-        try:
-            from recouvrement.documents.pdf import PdfConverter
-        except ImportError:  # the engine's converter is not there yet
-            PdfConverter = _SofficeConverter
-        converter = PdfConverter()
-        if hasattr(converter, "__enter__"):
-            converter = converter.__enter__()
-        _CONVERTER["converter"] = converter
-        # The office outlives its Python process unless it is stopped: stop it at exit
+        _CONVERTER["converter"] = PdfConverterPool()
+        # The offices outlive their Python process unless stopped: stop them at exit
         # (server shutdown, worker recycling, end of a test run).
         atexit.register(_close_converter)
     return _CONVERTER["converter"]
@@ -437,11 +431,8 @@ def _get_converter():
 
 def _close_converter():
     converter = _CONVERTER.pop("converter", None)
-    if converter is not None and hasattr(converter, "__exit__"):
-        try:
-            converter.__exit__(None, None, None)
-        except Exception:
-            _logger.debug("closing the PDF converter failed", exc_info=True)
+    if converter is not None:
+        converter.close()
 
 
 class _DryRun(Exception):
@@ -454,53 +445,3 @@ class _DryRunConverter:
 
     def convert(self, document):
         raise _DryRun()
-
-
-class _SofficeConverter:
-    """Fallback: one headless LibreOffice call per batch (``soffice --convert-to pdf``)."""
-
-    def convert_many(self, documents):
-        binary = shutil.which("soffice") or shutil.which("libreoffice")
-        if not binary:
-            raise RuntimeError("LibreOffice (soffice) is not installed: cannot produce PDFs")
-        with tempfile.TemporaryDirectory(prefix="recouvrement-pdf-") as folder:
-            folder = Path(folder)
-            names = []
-            for index, document in enumerate(documents):
-                path = folder / f"letter{index:05d}.docx"
-                path.write_bytes(document)
-                names.append(path)
-            subprocess.run(
-                [
-                    binary,
-                    f"-env:UserInstallation=file://{folder}/profile",
-                    "--headless",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    str(folder),
-                    *map(str, names),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=600,
-            )
-            return [path.with_suffix(".pdf").read_bytes() for path in names]
-
-    def convert(self, document):
-        return self.convert_many([document])[0]
-
-
-def _merge_pdfs(titled_pdfs):
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for title, pdf in titled_pdfs:
-        start = len(writer.pages)
-        writer.append(io.BytesIO(pdf))
-        writer.add_outline_item(title, start)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()

@@ -59,16 +59,25 @@ class RecouvrementPolicy(models.Model):
         ladder = tuple(level._to_engine(position) for position, level in enumerate(levels, 1))
         return ladder, dict(enumerate(levels, 1))
 
-    def _get_position(self, level):
-        """Where ``level`` (possibly of another policy) stands on this ladder: 0 = none."""
+    def _get_position_function(self):
+        """``level → position`` on this ladder (0 = none), for many invoices.
+
+        The levels are read once; a level of another policy maps to the ground it covers.
+        """
         self.ensure_one()
-        if not level:
-            return 0
         levels = self._get_levels()
-        if level in levels:
-            return list(levels).index(level) + 1
-        # A level of another policy: the invoice keeps the ground it has covered.
-        return len(levels.filtered(lambda own: own.days_after_due <= level.days_after_due))
+        positions = {level.id: position for position, level in enumerate(levels, 1)}
+        offsets = levels.mapped("days_after_due")
+
+        def position(level):
+            if not level:
+                return 0
+            if level.id not in positions:
+                # A level of another policy: the invoice keeps the ground it has covered.
+                positions[level.id] = sum(1 for days in offsets if days <= level.days_after_due)
+            return positions[level.id]
+
+        return position
 
 
 class RecouvrementPolicyLevel(models.Model):

@@ -12,6 +12,16 @@ _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serialises runs (second key: the company).
 RUN_LOCK_KEY = 7405202
+# What planning reads of each candidate invoice, and nothing more.
+PLAN_FIELDS = [
+    "company_id",
+    "commercial_partner_id",
+    "invoice_date_due",
+    "amount_residual_signed",
+    "recouvrement_policy_id",
+    "recouvrement_level_id",
+    "recouvrement_last_date",
+]
 
 
 class RecouvrementRun(models.Model):
@@ -165,13 +175,13 @@ class RecouvrementRun(models.Model):
             for move in moves
         }
 
-    def _prepare_open_item(self, move, policy, pauses):
+    def _prepare_open_item(self, move, positions, pauses):
         return OpenItem(
             invoice=str(move.id),
             debtor=str(move.commercial_partner_id.id),
             due_date=move.invoice_date_due,
             balance=Decimal(f"{move.amount_residual_signed:.2f}"),
-            level=policy._get_position(move.recouvrement_level_id),
+            level=positions(move.recouvrement_level_id),
             last_reminder=move.recouvrement_last_date or None,
             pauses=pauses.get(move.id, ()),
         )
@@ -185,40 +195,42 @@ class RecouvrementRun(models.Model):
         """
         self.ensure_one()
         Move = self.env["account.move"].with_company(self.company_id)
-        ids = Move._search(self._get_candidate_domain(), order="id")
-        ids = list(ids)
-        groups = defaultdict(lambda: Move.browse())
+        moves = Move.search_fetch(self._get_candidate_domain(), PLAN_FIELDS, order="id")
+        groups = defaultdict(list)
         skipped = Counter()
-        for batch_ids in split_every(self.BATCH_SIZE, ids):
-            moves = Move.browse(batch_ids)
-            pauses = self._get_pauses(moves)
-            policies = moves._recouvrement_get_policies()
+        ladders = {}
+        for batch in split_every(self.BATCH_SIZE, moves.ids, Move.browse):
+            batch = batch.with_prefetch(moves.ids)
+            pauses = self._get_pauses(batch)
             by_policy = defaultdict(list)
-            for move in moves:
-                policy = policies[move]
+            for move, policy in batch._recouvrement_get_policies().items():
                 if policy:
                     by_policy[policy].append(move)
                 else:
                     skipped["no policy"] += 1
             for policy, policy_moves in by_policy.items():
-                ladder, levels = policy._get_ladder()
-                items = [self._prepare_open_item(move, policy, pauses) for move in policy_moves]
+                if policy not in ladders:
+                    ladders[policy] = (*policy._get_ladder(), policy._get_position_function())
+                ladder, levels, positions = ladders[policy]
+                items = [self._prepare_open_item(move, positions, pauses) for move in policy_moves]
                 plan = plan_run(items, ladder, self.date)
                 for (debtor, sequence), decisions in plan.groups.items():
-                    partner = moves.commercial_partner_id.browse(int(debtor))
-                    groups[(partner, levels[sequence])] |= Move.browse(
-                        [int(decision.item.invoice) for decision in decisions]
+                    groups[(int(debtor), levels[sequence])].extend(
+                        int(decision.item.invoice) for decision in decisions
                     )
                 for skip in plan.skipped:
                     skipped[skip.reason] += 1
         # Share the prefetch, so that reading the groups takes one query per field.
-        partner_ids = [partner.id for partner, _level in groups]
-        move_ids = [move_id for moves in groups.values() for move_id in moves.ids]
+        Partner = self.env["res.partner"]
+        partner_ids = [debtor for debtor, _level in groups]
+        move_ids = [move_id for ids in groups.values() for move_id in ids]
         groups = {
-            (partner.with_prefetch(partner_ids), level): moves.with_prefetch(move_ids)
-            for (partner, level), moves in groups.items()
+            (Partner.browse(debtor).with_prefetch(partner_ids), level): Move.browse(
+                ids
+            ).with_prefetch(move_ids)
+            for (debtor, level), ids in groups.items()
         }
-        return groups, skipped, len(ids)
+        return groups, skipped, len(moves)
 
     # ------------------------------------------------------------------
     # Execution
@@ -229,15 +241,17 @@ class RecouvrementRun(models.Model):
         return True
 
     def _execute(self):
+        """Decide, then create the communications with their amounts.
+
+        Letters and sending are queued for the background job (`_cron_process_queue` of
+        ``recouvrement.communication``), which works in committed batches.
+        """
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Run %s is already done.", self.name))
         self._acquire_lock()
         groups, skipped, examined = self._plan()
         communications = self._create_communications(groups)
-        communications._generate_documents()
-        if self.mode == "auto":
-            communications.filtered(lambda comm: comm.state == "draft")._send()
         self.write(
             {
                 "state": "done",
@@ -247,10 +261,18 @@ class RecouvrementRun(models.Model):
                 "log": "\n".join(f"{reason}: {count}" for reason, count in sorted(skipped.items())),
             }
         )
+        if communications.filtered(lambda comm: comm.documents_pending or comm.send_pending):
+            self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue").sudo()._trigger()
         return communications
 
-    def _prepare_communication_values(self, partner, level, moves, name):
+    def _prepare_communication_values(self, partner, level, moves, name, figures):
+        """A communication, amounts included (``figures``: the engine's, by invoice)."""
         self.ensure_one()
+        Communication = self.env["recouvrement.communication"]
+        regime = partner._recouvrement_get_regime()
+        decompte = self.env["recouvrement.engine"]._combine_decomptes(
+            [figures[move.id] for move in moves if move.id in figures], self.date, regime
+        )
         return {
             "name": name,
             "run_id": self.id,
@@ -262,48 +284,65 @@ class RecouvrementRun(models.Model):
             "is_formal_notice": level.is_formal_notice,
             "channel_ids": [(6, 0, level.channel_ids.ids)],
             "date": self.date,
-            "regime": partner._recouvrement_get_regime(),
+            "regime": regime,
             "user_id": (
                 partner.recouvrement_collector_id or self.company_id.recouvrement_collector_id
             ).id,
-            "line_ids": [
-                (0, 0, self._prepare_communication_line_values(move))
-                for move in moves.sorted(lambda move: (move.invoice_date_due, move.id))
-            ],
+            **Communication._get_amount_values(decompte),
+            "documents_pending": bool(level.letter_kind),
+            "send_pending": self.mode == "auto",
         }
 
-    def _prepare_communication_line_values(self, move):
-        return {
+    def _prepare_communication_line_values(self, move, figures):
+        """An invoice line; without the engine's figures (refused claim), the balance only."""
+        values = {
             "move_id": move.id,
             "previous_level_id": move.recouvrement_level_id.id,
             "previous_last_date": move.recouvrement_last_date,
             "due_date": move.invoice_date_due,
             "amount_total": move.amount_total_signed,
             "amount_residual": move.amount_residual_signed,
+            "penalty_amount": 0.0,
+            "indemnity_amount": 0.0,
+            "days_late": 0,
         }
+        if figures:
+            values.update(self.env["recouvrement.communication"]._get_line_amount_values(figures))
+        return values
 
     def _create_communications(self, groups):
-        """One communication per debtor and level; the invoices move up, in batches."""
+        """One communication per debtor and level, its lines, and the invoices' new levels.
+
+        A constant number of queries: the communications in one ``create``, their lines
+        in one INSERT, the invoices' ladder fields in one UPDATE.
+        """
         Communication = self.env["recouvrement.communication"]
         if not groups:
             return Communication
         keys = sorted(groups, key=lambda key: (key[0].name or "", key[1].sequence, key[0].id))
+        all_moves = self.env["account.move"].concat(*groups.values())
+        figures = self.env["recouvrement.engine"]._compute_decomptes(all_moves, self.date)
         names = Communication._reserve_names(len(keys))
         communications = Communication.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         ).create(
             [
-                self._prepare_communication_values(partner, level, groups[(partner, level)], name)
+                self._prepare_communication_values(
+                    partner, level, groups[(partner, level)], name, figures
+                )
                 for (partner, level), name in zip(keys, names, strict=True)
             ]
         )
-        by_level = defaultdict(lambda: self.env["account.move"])
-        for partner, level in keys:
-            by_level[level] |= groups[(partner, level)]
-        for level, moves in by_level.items():
-            moves._recouvrement_write_ladder(
-                {"recouvrement_level_id": level.id, "recouvrement_last_date": self.date}
-            )
+        lines = []
+        levels = {}
+        for communication, key in zip(communications, keys, strict=True):
+            moves = groups[key].sorted(lambda move: (move.invoice_date_due, move.id))
+            for move in moves:
+                values = self._prepare_communication_line_values(move, figures.get(move.id))
+                lines.append((communication, values))
+                levels[move] = key[1]
+        self.env["recouvrement.communication.line"]._insert_for_run(lines)
+        all_moves._recouvrement_raise_levels(levels, self.date)
         return communications.with_context(
             mail_create_nolog=False, mail_create_nosubscribe=False, tracking_disable=False
         )

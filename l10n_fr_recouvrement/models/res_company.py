@@ -1,4 +1,14 @@
+import base64
+import binascii
+from pathlib import Path
+
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from recouvrement.dossier import CourtTable
+from recouvrement.dossier.courts import COLUMNS as COURT_COLUMNS
+from recouvrement.dossier.courts import read_court_rows
+from recouvrement.dossier.errors import CourtFileError
 
 
 class ResCompany(models.Model):
@@ -32,6 +42,21 @@ class ResCompany(models.Model):
     recouvrement_collector_id = fields.Many2one(
         "res.users", string="Default collector", help="Who gets the phone tasks."
     )
+    recouvrement_court_file = fields.Binary(
+        string="Court file",
+        attachment=True,
+        help="Your own court list for court dossiers, on top of the engine's: a CSV file "
+        "(UTF-8, comma-separated) with the columns " + ",".join(COURT_COLUMNS) + ". A row "
+        "adds a court for a postal code, a commune or a département, or replaces the "
+        "shipped row with the same match.",
+    )
+    recouvrement_court_filename = fields.Char(string="Court file name")
+    recouvrement_cgv_file = fields.Binary(
+        string="Terms and conditions (PDF)",
+        attachment=True,
+        help="Added as the first exhibit of every court dossier.",
+    )
+    recouvrement_cgv_filename = fields.Char(string="Terms and conditions file name")
 
     @api.model
     def _selection_recouvrement_send_mode(self):
@@ -56,3 +81,66 @@ class ResCompany(models.Model):
         return self.env["recouvrement.policy"].search(
             [("company_id", "in", (self.id, False))], limit=1
         )
+
+    @api.constrains("recouvrement_court_file", "recouvrement_court_filename")
+    def _check_recouvrement_court_file(self):
+        """A court file is checked by the engine when it is saved, not when a dossier needs it."""
+        for company in self:
+            company._recouvrement_get_court_rows()
+
+    def _recouvrement_get_court_rows(self):
+        """The engine's rows of the company's court file (none without a file).
+
+        :raise ValidationError: the file is not UTF-8 text, or the engine refuses a line
+            (its message names the file, the line and the problem).
+        """
+        self.ensure_one()
+        company = self.sudo().with_context(bin_size=False)
+        if not company.recouvrement_court_file:
+            return []
+        origin = company.recouvrement_court_filename or self.env._("court file")
+        try:
+            text = base64.b64decode(company.recouvrement_court_file).decode("utf-8-sig")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ValidationError(
+                self.env._(
+                    "The court file %s is not a UTF-8 text file: save it as CSV (UTF-8, "
+                    "comma-separated).",
+                    origin,
+                )
+            ) from None
+        try:
+            return read_court_rows(text, origin)
+        except CourtFileError as error:
+            raise ValidationError(
+                self.env._("The court file is refused: %(error)s", error=error)
+            ) from error
+
+    def _recouvrement_get_court_table(self):
+        """The engine's court list, with the rows of the company's court file on top."""
+        self.ensure_one()
+        shipped = self.env["recouvrement.engine"]._get_court_table()
+        rows = self._recouvrement_get_court_rows()
+        if not rows:
+            return shipped
+        # The file's name, for the engine's "add a row to your court file …" message.
+        name = self.recouvrement_court_filename
+        return CourtTable([*shipped.rows(), *rows], Path(name) if name else None)
+
+    def _recouvrement_get_cgv_attachment(self):
+        self.ensure_one()
+        if not self.recouvrement_cgv_file:
+            return self.env["ir.attachment"]
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.company"),
+                    ("res_id", "=", self.id),
+                    ("res_field", "=", "recouvrement_cgv_file"),
+                ],
+                limit=1,
+            )
+        )
+        return attachment

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -25,3 +25,33 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_collector_id = fields.Many2one(
         related="company_id.recouvrement_collector_id", readonly=False
     )
+    # Not related fields: a related field writes the file and its name one after the
+    # other, and the engine's check of the file would name the previous file. Written
+    # together by set_values, the company's check names the file being saved.
+    recouvrement_court_file = fields.Binary(string="Court file", attachment=False)
+    recouvrement_court_filename = fields.Char(string="Court file name")
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        company = self.env.company.with_context(bin_size=False)
+        values.update(
+            recouvrement_court_file=company.recouvrement_court_file,
+            recouvrement_court_filename=company.recouvrement_court_filename,
+        )
+        return values
+
+    def set_values(self):
+        super().set_values()
+        for settings in self.with_context(bin_size=False):
+            company = settings.company_id
+            values = {
+                "recouvrement_court_file": settings.recouvrement_court_file or False,
+                "recouvrement_court_filename": settings.recouvrement_court_filename or False,
+            }
+            current = {
+                "recouvrement_court_file": company.recouvrement_court_file or False,
+                "recouvrement_court_filename": company.recouvrement_court_filename or False,
+            }
+            if values != current:
+                company.write(values)  # checked by the engine (res.company's constraint)

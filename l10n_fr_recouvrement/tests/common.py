@@ -152,12 +152,22 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
         return freeze_time(day)
 
     def run_ladder(self, day, mode="manual", **values):
+        """A run on ``day``, then the background job it triggers, as the scheduler would."""
         with freeze_time(day):
             run = self.env["recouvrement.run"].create(
                 {"company_id": self.company.id, "mode": mode, **values}
             )
             run._execute()
+            self.process_queue()
         return run
+
+    def process_queue(self):
+        """Run the letters-and-sending job until its queue is empty."""
+        Communication = self.env["recouvrement.communication"]
+        for _batch in range(100):
+            if not Communication._cron_process_queue():
+                return
+        self.fail("the collection queue does not empty")
 
     @staticmethod
     def as_date(value):

@@ -10,12 +10,22 @@ class TestCronAndWizard(RecouvrementCommon):
         self.assertTrue(cron.active)
         invoice = self.create_invoice(self.b2b, 100.0)
         self.company.recouvrement_send_mode = "auto"
+        queue = self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", queue.id)])
         with self.freeze("2026-02-11"):
             runs = self.env["recouvrement.run"]._cron_run()
-        run = runs.filtered(lambda run: run.company_id == self.company)
-        self.assertEqual(run.trigger, "cron")
-        self.assertEqual(run.mode, "auto")
-        self.assertEqual(run.communication_ids.line_ids.move_id, invoice)
+            run = runs.filtered(lambda run: run.company_id == self.company)
+            self.assertEqual(run.trigger, "cron")
+            self.assertEqual(run.mode, "auto")
+            self.assertEqual(run.communication_ids.line_ids.move_id, invoice)
+            # The run queued the sending and woke the background job up.
+            self.assertEqual(run.communication_ids.state, "draft")
+            self.assertTrue(run.communication_ids.send_pending)
+            self.assertEqual(
+                self.env["ir.cron.trigger"].search_count([("cron_id", "=", queue.id)]),
+                triggers + 1,
+            )
+            self.process_queue()
         self.assertEqual(run.communication_ids.state, "sent")
 
     def test_wizard_preview_then_run(self):

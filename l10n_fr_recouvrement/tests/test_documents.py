@@ -87,10 +87,15 @@ class TestDocuments(RecouvrementCommon):
             last.phone_activity_id.activity_type_id, self.env.ref("mail.mail_activity_data_call")
         )
         self.assertEqual(last.phone_activity_id.res_id, last.id)
-        # One note on each invoice and one on the customer, naming the communication.
-        for record in (self.invoice, self.second, self.b2b):
-            bodies = record.message_ids.mapped("body")
-            self.assertTrue(any(last.name in str(body) for body in bodies), record)
+        # One note per communication, on the customer, linking its invoices; none on
+        # the invoices.
+        notes = self.b2b.message_ids.filtered(lambda message: last.name in str(message.body))
+        self.assertEqual(len(notes), 1)
+        for invoice in (self.invoice, self.second):
+            self.assertIn(f'data-oe-id="{invoice.id}"', str(notes.body))
+            self.assertFalse(
+                invoice.message_ids.filtered(lambda message: last.name in str(message.body))
+            )
         # The mail fails: so does the communication, which can be retried.
         mail._postprocess_sent_message(
             success_pids=[], failure_reason="bounce", failure_type="mail_smtp"
@@ -141,5 +146,6 @@ class TestDocuments(RecouvrementCommon):
         firm.action_retry()
         with self.freeze("2026-02-26"):
             firm.action_send()
+            self.process_queue()
         self.assertEqual(firm.state, "to_send", firm.failure_reason)
         self.assertTrue(firm.pdf_attachment_id)

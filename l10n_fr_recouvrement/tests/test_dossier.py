@@ -14,12 +14,12 @@ from recouvrement.dossier import verify
 from .common import RecouvrementCommon
 
 
-def blank_pdf():
+def blank_pdf(width=595, height=842):
     """A real one-page PDF (the engine merges the exhibits into one document)."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
-    writer.add_blank_page(595, 842)
+    writer.add_blank_page(width, height)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -28,9 +28,8 @@ def blank_pdf():
 FAKE_PDF = blank_pdf()
 
 
-@tagged("post_install", "-at_install")
-class TestDossier(RecouvrementCommon):
-    """Court dossiers built by the real engine, converted by the real LibreOffice."""
+class DossierCommon(RecouvrementCommon):
+    """Two invoices of a Paris debtor with their PDFs, the CGV, legal counsel, another company."""
 
     convert_pdf = True
 
@@ -82,16 +81,13 @@ class TestDossier(RecouvrementCommon):
         notice.action_mark_posted()
         notice.delivered_date = "2026-03-24"
         notice.action_mark_delivered()
-        self.env["ir.attachment"].create(
-            {
-                "name": "Preuve de dépôt LRAR.pdf",
-                "raw": FAKE_PDF,
-                "mimetype": "application/pdf",
-                "res_model": "recouvrement.communication",
-                "res_id": notice.id,
-            }
-        )
+        notice.registered_proof_ids = [Command.link(self.create_proof("Preuve de dépôt.pdf").id)]
         return notice
+
+    def create_proof(self, name, **values):
+        """A scanned proof, uploaded as the communication form's binary widget does."""
+        values = {"raw": FAKE_PDF, "mimetype": "application/pdf", **values}
+        return self.env["ir.attachment"].create({"name": name, **values})
 
     def open_dossier(self, partner):
         action = partner.action_recouvrement_open_dossier()
@@ -108,6 +104,11 @@ class TestDossier(RecouvrementCommon):
             handle.write(data)
             handle.flush()
             return verify(handle.name)
+
+
+@tagged("post_install", "-at_install")
+class TestDossier(DossierCommon):
+    """Court dossiers built by the real engine, converted by the real LibreOffice."""
 
     def test_workflow(self):
         notice = self.send_formal_notice()

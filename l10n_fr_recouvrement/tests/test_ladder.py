@@ -93,7 +93,13 @@ class TestLadder(RecouvrementCommon):
         self.assertEqual(invoice.recouvrement_level_id, self.level_1)
         with self.freeze("2026-02-11"):
             communication.action_send()
+            # Sending happens in the background job, not in the user's request.
+            self.assertEqual(communication.state, "draft")
+            self.assertTrue(communication.send_pending)
+            self.assertFalse(communication.mail_id)
+            self.process_queue()
         self.assertEqual(communication.state, "sent")
+        self.assertFalse(communication.send_pending)
         self.assertTrue(communication.mail_id)
 
     def test_cancel_gives_the_level_back(self):

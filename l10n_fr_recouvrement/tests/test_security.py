@@ -49,6 +49,7 @@ class TestSecurity(RecouvrementCommon):
         # A collection user runs, sends and records blocks, but does not configure.
         with self.freeze("2026-02-11"):
             communication.with_user(self.user).action_send()
+            self.process_queue()
         self.assertEqual(communication.state, "sent")
         self.env["recouvrement.block"].with_user(self.user).create(
             {

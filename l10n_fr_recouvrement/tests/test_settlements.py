@@ -44,6 +44,7 @@ class TestSettlements(RecouvrementCommon):
         self.assertEqual(draft.line_ids.move_id, invoice | other)
         with self.freeze("2026-02-13"):
             draft.action_send()
+            self.process_queue()
         line = draft.line_ids.filtered(lambda line: line.move_id == invoice)
         self.assertEqual(line.amount_residual, 600.0)
         # The engine's own figures, from the same facts.
