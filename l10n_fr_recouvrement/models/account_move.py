@@ -116,20 +116,20 @@ class AccountMove(models.Model):
         return self._recouvrement_get_policies()[self]
 
     def _recouvrement_get_policies(self):
-        """``{move: policy}`` for many invoices, each company's default looked up once."""
-        company_policies = {}
+        """``{move: policy}`` for many invoices, read company by company."""
         result = {}
-        for move in self:
-            policy = move.recouvrement_policy_id
-            if not policy:
-                partner = move.commercial_partner_id.with_company(move.company_id)
-                policy = partner.recouvrement_policy_id
-            if not policy:
-                company = move.company_id
-                if company not in company_policies:
-                    company_policies[company] = company._recouvrement_get_policy()
-                policy = company_policies[company]
-            result[move] = policy
+        for company in self.company_id:
+            moves = self.filtered(lambda move, company=company: move.company_id == company)
+            default = company._recouvrement_get_policy()
+            # The partner's policy depends on the company: read it in the company's env.
+            partners = moves.commercial_partner_id.with_company(company)
+            by_partner = {partner.id: partner.recouvrement_policy_id for partner in partners}
+            for move in moves:
+                result[move] = (
+                    move.recouvrement_policy_id
+                    or by_partner[move.commercial_partner_id.id]
+                    or default
+                )
         return result
 
     def _recouvrement_is_open(self):
@@ -164,10 +164,16 @@ class AccountMove(models.Model):
         """``{move: date or False}``: when each invoice may climb again (the engine's).
 
         With ``levels`` (``{move: level}``) and ``last_date``: as if the invoices had just
-        reached those levels on that day. Each ladder is built once.
+        reached those levels on that day, on their levels' ladders. Each ladder is built
+        once, and the engine asked once per ladder, position, due date and last date.
         """
-        policies = self._recouvrement_get_policies()
+        policies = (
+            {move: level.policy_id for move, level in levels.items()}
+            if levels is not None
+            else self._recouvrement_get_policies()
+        )
         ladders = {}
+        answers = {}
         result = {}
         for move in self:
             policy = policies[move]
@@ -177,17 +183,23 @@ class AccountMove(models.Model):
             if policy not in ladders:
                 ladders[policy] = (policy._get_ladder()[0], policy._get_position_function())
             ladder, positions = ladders[policy]
-            level = levels[move] if levels is not None else move.recouvrement_level_id
-            item = OpenItem(
-                invoice=str(move.id),
-                debtor=str(move.commercial_partner_id.id),
-                due_date=move.invoice_date_due,
-                balance=1,
-                level=positions(level),
-                last_reminder=(last_date if levels is not None else move.recouvrement_last_date)
-                or None,
-            )
-            result[move] = next_action_date(item, ladder) or False
+            if levels is not None:
+                position, last = positions(levels[move]), last_date
+            else:
+                position = positions(move.recouvrement_level_id)
+                last = move.recouvrement_last_date or None
+            key = (policy, position, move.invoice_date_due, last)
+            if key not in answers:
+                item = OpenItem(
+                    invoice=str(move.id),
+                    debtor=str(move.commercial_partner_id.id),
+                    due_date=move.invoice_date_due,
+                    balance=1,
+                    level=position,
+                    last_reminder=last,
+                )
+                answers[key] = next_action_date(item, ladder) or False
+            result[move] = answers[key]
         return result
 
     @api.depends(

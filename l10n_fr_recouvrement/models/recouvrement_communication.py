@@ -10,30 +10,12 @@ from odoo.tools import SQL
 
 from recouvrement.errors import RecouvrementError
 
+from .bulk_insert import insert_relation, insert_rows
+
 _logger = logging.getLogger(__name__)
 
 SEQUENCE_CODE = "recouvrement.communication"
 QUEUE_INDEX = "recouvrement_communication_queue_idx"
-# The columns a run inserts into recouvrement_communication_line, and their SQL types.
-LINE_INSERT_COLUMNS = {
-    "communication_id": "int[]",
-    "move_id": "int[]",
-    "level_id": "int[]",
-    "state": "varchar[]",
-    "date": "date[]",
-    "letter_kind": "varchar[]",
-    "partner_id": "int[]",
-    "company_id": "int[]",
-    "currency_id": "int[]",
-    "previous_level_id": "int[]",
-    "previous_last_date": "date[]",
-    "due_date": "date[]",
-    "amount_total": "numeric[]",
-    "amount_residual": "numeric[]",
-    "penalty_amount": "numeric[]",
-    "indemnity_amount": "numeric[]",
-    "days_late": "int[]",
-}
 
 
 class RecouvrementCommunication(models.Model):
@@ -255,6 +237,23 @@ class RecouvrementCommunication(models.Model):
     # Creation helpers used by runs
     # ------------------------------------------------------------------
     @api.model
+    def _create_for_run(self, vals_list, channels):
+        """The run's communications, in two queries: ``vals_list`` gives every stored
+        value (see ``recouvrement.run._prepare_communication_values``), ``channels`` the
+        channels of each. No creation message, no follower: the run logs nothing here."""
+        communications = insert_rows(self, vals_list)
+        insert_relation(
+            communications,
+            "channel_ids",
+            [
+                (communication.id, channel.id)
+                for communication, level_channels in zip(communications, channels, strict=True)
+                for channel in level_channels
+            ],
+        )
+        return communications
+
+    @api.model
     def _reserve_names(self, count):
         """``count`` references from the communication sequence, in one query."""
         if not count:
@@ -269,7 +268,9 @@ class RecouvrementCommunication(models.Model):
                 count,
             )
         )
-        return [sequence.get_next_char(number) for (number,) in numbers]
+        # What ``get_next_char`` does for each number, with the prefix interpolated once.
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in numbers]
 
     # ------------------------------------------------------------------
     # Documents
@@ -909,49 +910,14 @@ class RecouvrementCommunicationLine(models.Model):
     days_late = fields.Integer(readonly=True)
 
     @api.model
-    def _insert_for_run(self, lines):
-        """Insert ``[(communication, values)]`` in one query (a run writes thousands).
+    def _insert_for_run(self, rows):
+        """Insert the run's lines in one query (a run writes thousands).
 
-        ``values`` are those of `_prepare_communication_line_values` of the run; the
-        related fields are copied from the communication, as the ORM would store them.
-        The unique (invoice, level) index still guards against a second run.
+        ``rows`` give every stored value, the related ones copied from their
+        communication's values (see ``recouvrement.run._create_communications``). The
+        unique (invoice, level) index still guards against a second run.
         """
-        if not lines:
-            return
-        self.flush_model()
-        columns = {name: [] for name in LINE_INSERT_COLUMNS}
-        for communication, values in lines:
-            row = {
-                **values,
-                "communication_id": communication.id,
-                "level_id": communication.level_id.id,
-                "state": communication.state,
-                "date": communication.date,
-                "letter_kind": communication.letter_kind or None,
-                "partner_id": communication.partner_id.id,
-                "company_id": communication.company_id.id,
-                "currency_id": communication.currency_id.id,
-            }
-            for name, column in columns.items():
-                column.append(row[name] if row[name] is not False else None)
-        self.env.execute_query(
-            SQL(
-                "INSERT INTO %s (%s, create_uid, write_uid, create_date, write_date) "
-                "SELECT *, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC' "
-                "FROM unnest(%s)",
-                SQL.identifier(self._table),
-                SQL(", ").join(SQL.identifier(name) for name in columns),
-                self.env.uid,
-                self.env.uid,
-                SQL(", ").join(
-                    SQL("%s::%s", column, SQL(LINE_INSERT_COLUMNS[name]))
-                    for name, column in columns.items()
-                ),
-            )
-        )
-        # The ORM did not see the rows: forget what it knows of the one2many sides.
-        self.env["recouvrement.communication"].invalidate_model(["line_ids", "invoice_count"])
-        self.env["account.move"].invalidate_model(["recouvrement_line_ids"])
+        return insert_rows(self, rows)
 
     def init(self):
         # An invoice reaches a level once: two runs cannot both produce it (cancelled

@@ -17,12 +17,12 @@ from pathlib import Path
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from recouvrement.claim import Invoice, Settlement, SettlementKind
+from recouvrement.claim import Claim, Invoice, Settlement, SettlementKind
 from recouvrement.decompte import Decompte, compute_decompte
 from recouvrement.documents.mailing import merge_pdfs
 from recouvrement.documents.pdf_pool import PdfConverterPool
 from recouvrement.documents.rendering import render_letter
-from recouvrement.kinds import Regime
+from recouvrement.kinds import CreditorKind, Regime
 from recouvrement.ledger import Account, Address, Ledger, Party, Reminder, ReminderState
 from recouvrement.letters import build_letter_context
 from recouvrement.rates import RateTable
@@ -164,14 +164,26 @@ class RecouvrementEngine(models.AbstractModel):
     def _get_account(self, partner, moves, settlements, notice_received=None):
         """The engine ``Account`` of one debtor for ``moves`` (same company)."""
         debtor = partner.commercial_partner_id
-        regime = Regime(debtor._recouvrement_get_regime())
         company = moves[:1].company_id or self.env.company
+        claim = self._get_claim(company, debtor, moves, settlements, notice_received)
         return Account(
             key=str(debtor.id),
             party=self._get_party(debtor),
-            regime=regime,
+            regime=claim.regime,
+            invoices=claim.invoices,
+            contractual_rate=claim.contractual_rate,
+            notice_received=claim.notice_received,
+        )
+
+    @api.model
+    def _get_claim(self, company, debtor, moves, settlements, notice_received=None):
+        """What the engine computes penalties on: ``debtor``'s ``moves``, no identities."""
+        regime = Regime(debtor._recouvrement_get_regime())
+        return Claim(
             invoices=tuple(self._get_engine_invoice(move, settlements) for move in moves),
+            regime=regime,
             contractual_rate=self._get_contractual_rate(company, regime),
+            creditor=CreditorKind.COMPANY,
             notice_received=notice_received or None,
         )
 
@@ -195,19 +207,20 @@ class RecouvrementEngine(models.AbstractModel):
         moves = moves.filtered(lambda move: move.move_type == "out_invoice" and move.name)
         if settlements is None:
             settlements = self._get_settlements(moves)
-        groups = defaultdict(lambda: self.env["account.move"])
+        groups = defaultdict(list)
         for move in moves:
             if move.amount_total_signed <= 0 or not (move.invoice_date_due or move.invoice_date):
                 continue
             key = (move.company_id, move.commercial_partner_id, move.recouvrement_notice_date)
-            groups[key] |= move
+            groups[key].append(move)
         result = {}
         rates = self._get_rate_table()
-        for (_company, partner, notice), group in groups.items():
-            account = self._get_account(partner, group, settlements, notice)
+        for (company, partner, notice), group in groups.items():
+            group = self.env["account.move"].concat(*group)
+            claim = self._get_claim(company, partner, group, settlements, notice)
             try:
                 decompte = compute_decompte(
-                    account.claim(), as_of, rates, allow_provisional=allow_provisional
+                    claim, as_of, rates, allow_provisional=allow_provisional
                 )
             except Exception as error:  # the engine names what is wrong
                 _logger.warning("Cannot compute penalties of %s: %s", group.mapped("name"), error)

@@ -12,15 +12,32 @@ _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serialises runs (second key: the company).
 RUN_LOCK_KEY = 7405202
-# What planning reads of each candidate invoice, and nothing more.
-PLAN_FIELDS = [
+# The communication line's stored related fields (``communication_id.<name>``).
+LINE_RELATED_FIELDS = (
+    "level_id",
+    "state",
+    "date",
+    "letter_kind",
+    "partner_id",
+    "company_id",
+    "currency_id",
+)
+# What a run reads of each candidate invoice (planning, amounts, lines), and nothing
+# more: reading another field would fetch all of account_move's hundred columns.
+RUN_FIELDS = [
+    "move_type",
+    "name",
     "company_id",
     "commercial_partner_id",
+    "invoice_date",
     "invoice_date_due",
+    "delivery_date",
+    "amount_total_signed",
     "amount_residual_signed",
     "recouvrement_policy_id",
     "recouvrement_level_id",
     "recouvrement_last_date",
+    "recouvrement_notice_date",
 ]
 
 
@@ -195,7 +212,7 @@ class RecouvrementRun(models.Model):
         """
         self.ensure_one()
         Move = self.env["account.move"].with_company(self.company_id)
-        moves = Move.search_fetch(self._get_candidate_domain(), PLAN_FIELDS, order="id")
+        moves = Move.search_fetch(self._get_candidate_domain(), RUN_FIELDS, order="id")
         groups = defaultdict(list)
         skipped = Counter()
         ladders = {}
@@ -275,14 +292,15 @@ class RecouvrementRun(models.Model):
         )
         return {
             "name": name,
+            "state": "draft",
             "run_id": self.id,
             "company_id": self.company_id.id,
+            "currency_id": self.company_id.currency_id.id,
             "partner_id": partner.id,
             "policy_id": level.policy_id.id,
             "level_id": level.id,
             "letter_kind": level.letter_kind,
             "is_formal_notice": level.is_formal_notice,
-            "channel_ids": [(6, 0, level.channel_ids.ids)],
             "date": self.date,
             "regime": regime,
             "user_id": (
@@ -313,8 +331,8 @@ class RecouvrementRun(models.Model):
     def _create_communications(self, groups):
         """One communication per debtor and level, its lines, and the invoices' new levels.
 
-        A constant number of queries: the communications in one ``create``, their lines
-        in one INSERT, the invoices' ladder fields in one UPDATE.
+        A constant number of queries: the communications, their channels and their lines
+        in one INSERT each, the invoices' ladder fields in one UPDATE.
         """
         Communication = self.env["recouvrement.communication"]
         if not groups:
@@ -323,29 +341,28 @@ class RecouvrementRun(models.Model):
         all_moves = self.env["account.move"].concat(*groups.values())
         figures = self.env["recouvrement.engine"]._compute_decomptes(all_moves, self.date)
         names = Communication._reserve_names(len(keys))
-        communications = Communication.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
-        ).create(
-            [
-                self._prepare_communication_values(
-                    partner, level, groups[(partner, level)], name, figures
-                )
-                for (partner, level), name in zip(keys, names, strict=True)
-            ]
+        vals_list = [
+            self._prepare_communication_values(
+                partner, level, groups[(partner, level)], name, figures
+            )
+            for (partner, level), name in zip(keys, names, strict=True)
+        ]
+        communications = Communication._create_for_run(
+            vals_list, [level.channel_ids for _partner, level in keys]
         )
         lines = []
         levels = {}
-        for communication, key in zip(communications, keys, strict=True):
+        for communication, vals, key in zip(communications, vals_list, keys, strict=True):
+            # The line's stored related fields, as the ORM would copy them.
+            shared = {name: vals[name] for name in LINE_RELATED_FIELDS}
             moves = groups[key].sorted(lambda move: (move.invoice_date_due, move.id))
             for move in moves:
                 values = self._prepare_communication_line_values(move, figures.get(move.id))
-                lines.append((communication, values))
+                lines.append({**values, **shared, "communication_id": communication.id})
                 levels[move] = key[1]
         self.env["recouvrement.communication.line"]._insert_for_run(lines)
         all_moves._recouvrement_raise_levels(levels, self.date)
-        return communications.with_context(
-            mail_create_nolog=False, mail_create_nosubscribe=False, tracking_disable=False
-        )
+        return communications
 
     # ------------------------------------------------------------------
     # Scheduled action

@@ -7,7 +7,7 @@ from .common import RecouvrementCommon
 class TestPerformance(RecouvrementCommon):
     """A run reads and writes in batches: its query count does not grow with invoices."""
 
-    QUERY_BOUND = 60
+    QUERY_BOUND = 40
     LEVELS = (("2026-02-11", "email"), ("2026-02-25", "letter"))
 
     def count_run_queries(self, invoice_count):
@@ -58,4 +58,4 @@ class TestPerformance(RecouvrementCommon):
         print(message)
         for channel in ("email", "letter"):
             self.assertLessEqual(large[channel], self.QUERY_BOUND, message)
-            self.assertLessEqual(large[channel] - small[channel], 3, message)
+            self.assertEqual(large[channel], small[channel], message)

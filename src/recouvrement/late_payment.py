@@ -19,10 +19,9 @@ datetime.date(2026, 3, 17)
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 from decimal import Decimal
-
-from dateutil.relativedelta import relativedelta
 
 from .half_year import HalfYear
 from .kinds import CreditorKind
@@ -65,4 +64,4 @@ def payment_term_limit(invoice_date: date) -> date:
 
 
 def _end_of_month(day: date) -> date:
-    return day + relativedelta(day=31)
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
