@@ -32,6 +32,19 @@ def test_pool_failure_names_the_document_and_pool_goes_on(make_docx):
         assert [page_texts(pdf) for pdf in pool.convert_many([make_docx("Après")])] == [["Après"]]
 
 
+@requires_office
+def test_pool_returns_each_failure_in_place(make_docx):
+    with PdfConverterPool(2) as pool:
+        results = pool.convert_many(
+            [make_docx("Premier"), b"pas un DOCX", make_docx("Dernier")], return_exceptions=True
+        )
+
+    assert page_texts(results[0]) == ["Premier"]
+    assert isinstance(results[1], ConversionError)
+    assert "not a readable DOCX" in str(results[1])
+    assert page_texts(results[2]) == ["Dernier"]
+
+
 def test_default_size_from_environment(monkeypatch):
     monkeypatch.setenv("RECOUVREMENT_CONVERTERS", "3")
     assert default_size() == 3

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .pdf import PdfConverter
+from .pdf import ConversionError, PdfConverter
 
 MAX_DEFAULT_SIZE = 4
 SIZE_VARIABLE = "RECOUVREMENT_CONVERTERS"
@@ -44,7 +44,7 @@ class PdfConverterPool:
         with PdfConverterPool(2) as pool:
             pdfs = pool.convert_many(documents)
 
-    `convert_many` may be called from one thread at a time.
+    Thread-safe: concurrent calls share the offices, each document waiting for an idle one.
     """
 
     def __init__(self, size: int | None = None, **converter_options: Any) -> None:
@@ -70,23 +70,33 @@ class PdfConverterPool:
         """Convert one document on an idle office."""
         return self._convert_on_idle(docx)
 
-    def convert_many(self, documents: Iterable[bytes]) -> list[bytes]:
+    def convert_many(
+        self, documents: Iterable[bytes], *, return_exceptions: bool = False
+    ) -> list[bytes | ConversionError]:
         """Convert every document, ``size`` at a time; the PDFs come in the same order.
 
         ``documents`` may be a generator: it is consumed in the calling thread, and each
         document starts converting as soon as it comes, while the next one is produced.
-        The first failure (`ConversionError` and its subclasses) is raised once the
-        documents already handed to an office are done.
+        A document LibreOffice cannot convert raises its `ConversionError` once the
+        documents already handed to an office are done; with ``return_exceptions`` the
+        error takes the document's place in the list instead, and the others convert.
         """
+        convert = self._convert_or_error if return_exceptions else self._convert_on_idle
         if self.size == 1:
-            return [self._convert_on_idle(docx) for docx in documents]
+            return [convert(docx) for docx in documents]
         with ThreadPoolExecutor(self.size, thread_name_prefix="pdf-converter") as executor:
-            return list(executor.map(self._convert_on_idle, documents))
+            return list(executor.map(convert, documents))
 
     def close(self) -> None:
         """Stop every office; the pool may be reused (they start again on demand)."""
         for converter in self._converters:
             converter.close()
+
+    def _convert_or_error(self, docx: bytes) -> bytes | ConversionError:
+        try:
+            return self._convert_on_idle(docx)
+        except ConversionError as error:
+            return error
 
     def _convert_on_idle(self, docx: bytes) -> bytes:
         converter = self._idle.get()
