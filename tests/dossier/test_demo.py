@@ -20,5 +20,5 @@ def test_the_demo_dossier_of_girard(converter, tmp_path):
         invoice = pdf_text(archive.read(names[7]))
     assert names[7].startswith("pieces/01-facture-n-fa-2026-0009")
     assert "DUPLICATA DE FACTURE" in invoice and "démonstration" in invoice
-    assert "Président du Tribunal de commerce d'Évry" in request
+    assert "Président du Tribunal de commerce d'Évry-Courcouronnes" in request
     assert "9 157,40 €" in request

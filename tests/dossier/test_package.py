@@ -83,7 +83,10 @@ def test_the_manifest_carries_parties_procedure_court_amounts_and_version(exampl
     procedure = manifest.find(ns("procedure"))
     assert procedure.get("code") == procedure.get("proposed") == "injonction_de_payer"
     assert procedure.get("form") == "cerfa 12946"
-    assert manifest.find(ns("court")).findtext(ns("name")) == "Tribunal de commerce d'Évry"
+    assert (
+        manifest.find(ns("court")).findtext(ns("name"))
+        == "Tribunal de commerce d'Évry-Courcouronnes"
+    )
     assert manifest.find(ns("creditor")).findtext(ns("siren")) == "812345676"
     debtor = manifest.find(ns("debtor"))
     assert (debtor.get("key"), debtor.get("regime"), debtor.get("company")) == (
@@ -118,7 +121,7 @@ def test_the_merged_pdf_has_every_page_and_one_bookmark_per_part(files):
 def test_the_request_names_both_parties_with_their_identities(request_text):
     for expected in (
         "REQUÊTE EN INJONCTION DE PAYER",
-        "Président du Tribunal de commerce d'Évry",
+        "Président du Tribunal de commerce d'Évry-Courcouronnes",
         "Ateliers Durand, SAS, immatriculée sous le numéro SIREN " + siren("812345676"),
         "14 rue des Tanneurs, 69002 Lyon",
         "Claire Durand, présidente",
