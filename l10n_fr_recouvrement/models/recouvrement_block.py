@@ -197,6 +197,9 @@ class RecouvrementBlock(models.Model):
         """Re-evaluate whether blocks hold today (time passes, payments arrive)."""
         if not self:
             return
+        # Marking the fields for recomputation does not reach what depends on them (the
+        # invoices' blocked flag): ``modified`` does.
+        self.modified(["holds", "missed_instalment_date"])
         self.env.add_to_compute(self._fields["holds"], self)
         self.env.add_to_compute(self._fields["missed_instalment_date"], self)
         self.flush_recordset(["holds", "missed_instalment_date"])
