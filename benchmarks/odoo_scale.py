@@ -447,7 +447,8 @@ def stub_documents(env) -> dict:
         calls["docx rendered (stub)"] += 1
         return b""
 
-    def convert(self, documents):
+    def convert(self, documents, return_exceptions=False):
+        documents = list(documents)
         calls["pdf converted (stub)"] += len(documents)
         return [fake_pdf for _document in documents]
 

@@ -274,18 +274,21 @@ class AccountMove(models.Model):
                 UPDATE account_move AS move
                    SET recouvrement_level_id = raised.level_id,
                        recouvrement_last_date = %(day)s,
-                       recouvrement_next_date = raised.next_date
+                       recouvrement_next_date = raised.next_date,
+                       write_uid = %(uid)s,
+                       write_date = now() AT TIME ZONE 'UTC'
                   FROM unnest(%(ids)s::int[], %(levels)s::int[], %(next)s::date[])
                        AS raised(id, level_id, next_date)
                  WHERE move.id = raised.id
                 """,
                 day=day,
+                uid=self.env.uid,
                 ids=self.ids,
                 levels=[levels[move].id for move in self],
                 next=[next_dates[move] or None for move in self],
             )
         )
-        self.invalidate_recordset(LADDER_FIELDS)
+        self.invalidate_recordset([*LADDER_FIELDS, "write_uid", "write_date"])
 
     # ------------------------------------------------------------------
     # Settlements: a payment or a credit note recomputes everything

@@ -13,8 +13,10 @@ from odoo.tools import SQL
 def insert_rows(model, rows):
     """Insert ``rows`` (dicts of column values, same keys) into ``model``'s table.
 
-    Returns the new records in the order of ``rows``. ``False`` means NULL except for
-    booleans, as in ``create``; the audit columns are filled. The inverse one2many fields
+    Returns the new records in the order of ``rows`` (PostgreSQL returns the ids of an
+    INSERT … SELECT in the order of its rows, as ``create`` relies on for its own INSERT).
+    ``False`` means NULL except for booleans, as in ``create``; the audit columns are
+    filled. The inverse one2many fields
     of the many2one columns written are invalidated in the ORM cache.
     """
     if not rows:
@@ -27,7 +29,7 @@ def insert_rows(model, rows):
         values = [row[name] for row in rows]
         if field.type != "boolean":
             values = [None if value is False else value for value in values]
-        arrays.append(SQL("%s::%s", values, SQL(f"{field.column_type[1]}[]")))
+        arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
     ids = model.env.execute_query(
         SQL(
             "INSERT INTO %s (%s, create_uid, write_uid, create_date, write_date) "

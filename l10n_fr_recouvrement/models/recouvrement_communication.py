@@ -93,6 +93,13 @@ class RecouvrementCommunication(models.Model):
         copy=False,
         help="Queued for sending by the background job, once its letter is ready.",
     )
+    send_user_id = fields.Many2one(
+        "res.users",
+        string="Sent by",
+        readonly=True,
+        copy=False,
+        help="Who validated the sending; empty for a run in automatic mode.",
+    )
     first_letter_id = fields.Many2one("recouvrement.communication", readonly=True)
     mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
     mail_message_id = fields.Many2one(
@@ -173,6 +180,7 @@ class RecouvrementCommunication(models.Model):
             "message_main_attachment_id",
             "registered_proof_ids",
             "send_pending",
+            "documents_pending",
         }
 
     @api.depends("line_ids")
@@ -337,24 +345,34 @@ class RecouvrementCommunication(models.Model):
                         engine, settlements, first_letters
                     )
                 except RecouvrementError as error:
-                    communication.write({"state": "failed", "failure_reason": str(error)})
+                    communication._mark_failed(str(error))
+                    continue
+                except Exception as error:  # a broken custom template, say
+                    _logger.exception("Letter of %s not rendered", communication.name)
+                    communication._mark_failed(self.env._("Letter: %s", error))
                     continue
                 communication._store_amounts(decompte)
                 rendered.append((communication, docx))
                 yield docx
 
         try:
-            pdfs = engine._convert_to_pdf(letters())
-        except Exception as error:
+            pdfs = engine._convert_to_pdf(letters(), return_exceptions=True)
+        except Exception as error:  # LibreOffice missing or unable to start
             _logger.exception("PDF conversion failed")
-            for communication, _docx in rendered:
-                communication.write(
-                    {"state": "failed", "failure_reason": self.env._("PDF conversion: %s", error)}
-                )
+            with_letter.filtered(lambda comm: comm.state != "failed")._mark_failed(
+                self.env._("PDF conversion: %s", error)
+            )
             return
-        self._store_documents(
-            [(comm, docx, pdf) for (comm, docx), pdf in zip(rendered, pdfs, strict=True)]
-        )
+        documents = []
+        for (communication, docx), pdf in zip(rendered, pdfs, strict=True):
+            if isinstance(pdf, Exception):
+                communication._mark_failed(self.env._("PDF conversion: %s", pdf))
+            else:
+                documents.append((communication, docx, pdf))
+        self._store_documents(documents)
+
+    def _mark_failed(self, reason):
+        self.write({"state": "failed", "failure_reason": reason})
 
     def _render_letter(self, engine, settlements, first_letters):
         """``(docx, decompte)``: the letter of this communication and its figures."""
@@ -483,9 +501,28 @@ class RecouvrementCommunication(models.Model):
                     "documents_pending": True,
                 }
             )
-        pending.write({"send_pending": True})
-        self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue").sudo()._trigger()
+        pending.write({"send_pending": True, "send_user_id": self.env.user.id})
+        self._trigger_queue()
         return True
+
+    @api.model
+    def _trigger_queue(self):
+        """Wake the background job up."""
+        self._get_queue_cron()._trigger()
+
+    @api.model
+    def _get_queue_cron(self):
+        """The background job; archived, nothing queued would ever go out: refuse."""
+        cron = self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue").sudo()
+        if not cron.active:
+            raise UserError(
+                self.env._(
+                    "The scheduled action “%s” is archived: activate it, or letters and "
+                    "e-mails will wait forever.",
+                    cron.name,
+                )
+            )
+        return cron
 
     # ------------------------------------------------------------------
     # Background job: letters and sending, in committed batches
@@ -506,21 +543,61 @@ class RecouvrementCommunication(models.Model):
         batch = self.search(
             self._get_queue_domain(), order="id", limit=batch_size or self.QUEUE_BATCH_SIZE
         )
-        batch._process_queue_batch()
+        try:
+            with self.env.cr.savepoint():
+                batch._process_queue_batch()
+        except Exception:
+            # One communication must not hold the queue up: redo the batch one by one,
+            # and take the ones that still fail out of the queue, marked failed.
+            _logger.exception("Collection queue: batch %s failed, retrying one by one", batch.ids)
+            for communication in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        communication._process_queue_batch()
+                except Exception as error:
+                    _logger.exception("Collection queue: %s failed", communication.name)
+                    communication._take_out_of_queue(error)
         remaining = self.search_count(self._get_queue_domain())
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return remaining
 
     def _process_queue_batch(self):
-        with_documents = self.filtered("documents_pending")
+        """Letters, then sending, for communications still waiting; others leave the queue.
+
+        A letter is produced again before sending when a payment or a credit note made
+        it stale. Sending runs as the user who asked for it, in their language.
+        """
+        waiting = self.filtered(lambda comm: comm.state in ("draft", "failed"))
+        with_documents = waiting.filtered(
+            lambda comm: (
+                comm.documents_pending
+                or (comm.send_pending and comm.letter_kind and comm.documents_stale)
+            )
+        )
         with_documents._generate_documents()
-        with_documents.write({"documents_pending": False})
-        to_send = self.filtered(lambda comm: comm.send_pending and comm.state == "draft")
-        to_send._send()
-        self.filtered("send_pending").write({"send_pending": False})
+        to_send = waiting.filtered(lambda comm: comm.send_pending and comm.state == "draft")
+        for user in to_send.send_user_id:
+            group = to_send.filtered(lambda comm, user=user: comm.send_user_id == user)
+            group.with_user(user).with_context(lang=user.lang, tz=user.tz)._send()
+        (to_send - to_send.filtered("send_user_id"))._send()
+        self.write({"documents_pending": False, "send_pending": False})
+
+    def _take_out_of_queue(self, error):
+        values = {"documents_pending": False, "send_pending": False}
+        if self.state in ("draft", "failed"):
+            values.update(state="failed", failure_reason=str(error) or type(error).__name__)
+        self.write(values)
 
     def _send(self):
-        """Send drafts on their channels: e-mail, letters to post, phone tasks."""
+        """Send drafts on their channels: e-mail, letters to post, phone tasks.
+
+        A communication whose letter is missing is not sent: it fails, to be retried.
+        """
+        without_letter = self.filtered(lambda comm: comm.letter_kind and not comm.pdf_attachment_id)
+        without_letter.filtered(lambda comm: comm.state != "failed")._mark_failed(
+            self.env._("The letter was not produced.")
+        )
+        self -= without_letter
         if not self:
             return
         email = self.filtered(lambda comm: "email" in comm._get_channel_codes())
@@ -780,7 +857,7 @@ class RecouvrementCommunication(models.Model):
                 raise UserError(self.env._("Communication %s was sent.", communication.name))
         pending = self.filtered(lambda comm: comm.state != "cancelled")
         pending._restore_invoice_levels()
-        pending.write({"state": "cancelled"})
+        pending.write({"state": "cancelled", "documents_pending": False, "send_pending": False})
         return True
 
     def action_retry(self):
@@ -807,8 +884,13 @@ class RecouvrementCommunication(models.Model):
         if paid_lines:
             paid_lines.sudo().unlink()
         empty = drafts.filtered(lambda comm: not comm.line_ids)
-        empty.write({"state": "cancelled"})
-        (drafts - empty).write({"documents_stale": True})
+        empty.write({"state": "cancelled", "documents_pending": False, "send_pending": False})
+        stale = drafts - empty
+        stale.write({"documents_stale": True})
+        # Queued letters are produced again before they go out.
+        stale.filtered(lambda comm: comm.letter_kind and comm.send_pending).write(
+            {"documents_pending": True}
+        )
 
     def action_open_dossier(self):
         """A court dossier for the debtor of this handoff communication."""

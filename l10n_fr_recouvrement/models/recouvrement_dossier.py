@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from datetime import timedelta
 
-from PIL import Image
+from PIL import Image, ImageSequence
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
@@ -396,11 +396,13 @@ class RecouvrementDossier(models.Model):
 
     @api.model
     def _image_to_pdf(self, raw):
-        """A one-page PDF of an image (PNG, JPEG, TIFF…), or None when it cannot be read."""
+        """A PDF of an image (PNG, JPEG, TIFF…), one page per frame (a two-sided scan
+        keeps both sides), or None when it cannot be read."""
         try:
             with Image.open(io.BytesIO(raw or b"")) as image:
+                pages = [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
                 out = io.BytesIO()
-                image.convert("RGB").save(out, "PDF", resolution=150.0)
+                pages[0].save(out, "PDF", resolution=150.0, save_all=True, append_images=pages[1:])
         except (OSError, ValueError, Image.DecompressionBombError):
             return None
         return out.getvalue()

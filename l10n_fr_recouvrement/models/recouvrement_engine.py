@@ -17,12 +17,12 @@ from pathlib import Path
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from recouvrement.claim import Claim, Invoice, Settlement, SettlementKind
+from recouvrement.claim import Invoice, Settlement, SettlementKind
 from recouvrement.decompte import Decompte, compute_decompte
 from recouvrement.documents.mailing import merge_pdfs
 from recouvrement.documents.pdf_pool import PdfConverterPool
 from recouvrement.documents.rendering import render_letter
-from recouvrement.kinds import CreditorKind, Regime
+from recouvrement.kinds import Regime
 from recouvrement.ledger import Account, Address, Ledger, Party, Reminder, ReminderState
 from recouvrement.letters import build_letter_context
 from recouvrement.rates import RateTable
@@ -34,6 +34,7 @@ _RATES = {}
 _CONVERTER = {}
 _CONVERTER_LOCK = threading.Lock()
 _COURTS = {}
+ANONYMOUS_PARTY = Party(name="", address=Address(street="", zip="", city=""))
 
 
 def to_decimal(value):
@@ -161,29 +162,21 @@ class RecouvrementEngine(models.AbstractModel):
         return None
 
     @api.model
-    def _get_account(self, partner, moves, settlements, notice_received=None):
-        """The engine ``Account`` of one debtor for ``moves`` (same company)."""
+    def _get_account(self, partner, moves, settlements, notice_received=None, identity=True):
+        """The engine ``Account`` of one debtor for ``moves`` (same company).
+
+        Without ``identity`` the debtor's party is left empty: enough for penalties,
+        which depend on the invoices and the regime only, and cheaper for thousands.
+        """
         debtor = partner.commercial_partner_id
+        regime = Regime(debtor._recouvrement_get_regime())
         company = moves[:1].company_id or self.env.company
-        claim = self._get_claim(company, debtor, moves, settlements, notice_received)
         return Account(
             key=str(debtor.id),
-            party=self._get_party(debtor),
-            regime=claim.regime,
-            invoices=claim.invoices,
-            contractual_rate=claim.contractual_rate,
-            notice_received=claim.notice_received,
-        )
-
-    @api.model
-    def _get_claim(self, company, debtor, moves, settlements, notice_received=None):
-        """What the engine computes penalties on: ``debtor``'s ``moves``, no identities."""
-        regime = Regime(debtor._recouvrement_get_regime())
-        return Claim(
-            invoices=tuple(self._get_engine_invoice(move, settlements) for move in moves),
+            party=self._get_party(debtor) if identity else ANONYMOUS_PARTY,
             regime=regime,
+            invoices=tuple(self._get_engine_invoice(move, settlements) for move in moves),
             contractual_rate=self._get_contractual_rate(company, regime),
-            creditor=CreditorKind.COMPANY,
             notice_received=notice_received or None,
         )
 
@@ -215,9 +208,10 @@ class RecouvrementEngine(models.AbstractModel):
             groups[key].append(move)
         result = {}
         rates = self._get_rate_table()
-        for (company, partner, notice), group in groups.items():
+        for (_company, partner, notice), group in groups.items():
             group = self.env["account.move"].concat(*group)
-            claim = self._get_claim(company, partner, group, settlements, notice)
+            account = self._get_account(partner, group, settlements, notice, identity=False)
+            claim = account.claim()
             try:
                 decompte = compute_decompte(
                     claim, as_of, rates, allow_provisional=allow_provisional
@@ -355,8 +349,7 @@ class RecouvrementEngine(models.AbstractModel):
 
         options.setdefault("rates", self._get_rate_table())
         options.setdefault("courts", self._get_court_table())
-        with _CONVERTER_LOCK:
-            return build_dossier(case, _get_converter(), **options)
+        return build_dossier(case, _get_converter(), **options)
 
     @api.model
     def _check_dossier(self, case, **options):
@@ -418,14 +411,15 @@ class RecouvrementEngine(models.AbstractModel):
     # PDF
     # ------------------------------------------------------------------
     @api.model
-    def _convert_to_pdf(self, documents):
+    def _convert_to_pdf(self, documents, return_exceptions=False):
         """Convert DOCX documents (any iterable, consumed as it comes) to PDF.
 
         The process keeps one long-lived LibreOffice per core (``$RECOUVREMENT_CONVERTERS``
-        to change), which convert in parallel while the next documents are rendered.
+        to change), which convert in parallel while the next documents are rendered. With
+        ``return_exceptions``, a document that cannot be converted gets its
+        ``ConversionError`` in its place and the others are converted.
         """
-        with _CONVERTER_LOCK:
-            return _get_converter().convert_many(documents)
+        return _get_converter().convert_many(documents, return_exceptions=return_exceptions)
 
     @api.model
     def _merge_pdfs(self, titled_pdfs):
@@ -434,12 +428,13 @@ class RecouvrementEngine(models.AbstractModel):
 
 
 def _get_converter():
-    if "converter" not in _CONVERTER:
-        _CONVERTER["converter"] = PdfConverterPool()
-        # The offices outlive their Python process unless stopped: stop them at exit
-        # (server shutdown, worker recycling, end of a test run).
-        atexit.register(_close_converter)
-    return _CONVERTER["converter"]
+    with _CONVERTER_LOCK:
+        if "converter" not in _CONVERTER:
+            _CONVERTER["converter"] = PdfConverterPool()
+            # The offices outlive their Python process unless stopped: stop them at exit
+            # (server shutdown, worker recycling, end of a test run).
+            atexit.register(_close_converter)
+        return _CONVERTER["converter"]
 
 
 def _close_converter():

@@ -267,6 +267,7 @@ class RecouvrementRun(models.Model):
         if self.state != "draft":
             raise UserError(self.env._("Run %s is already done.", self.name))
         self._acquire_lock()
+        self.env["recouvrement.communication"]._get_queue_cron()  # before anything is written
         groups, skipped, examined = self._plan()
         communications = self._create_communications(groups)
         self.write(
@@ -279,7 +280,7 @@ class RecouvrementRun(models.Model):
             }
         )
         if communications.filtered(lambda comm: comm.documents_pending or comm.send_pending):
-            self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue").sudo()._trigger()
+            communications._trigger_queue()
         return communications
 
     def _prepare_communication_values(self, partner, level, moves, name, figures):

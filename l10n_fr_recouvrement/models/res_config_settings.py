@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -31,7 +31,6 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_court_file = fields.Binary(string="Court file", attachment=False)
     recouvrement_court_filename = fields.Char(string="Court file name")
 
-    @api.model
     def get_values(self):
         values = super().get_values()
         company = self.env.company.with_context(bin_size=False)

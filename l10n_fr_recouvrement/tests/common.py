@@ -74,7 +74,9 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
             self.patch(
                 type(self.env["recouvrement.engine"]),
                 "_convert_to_pdf",
-                lambda engine, documents: [FAKE_PDF for _document in documents],
+                lambda engine, documents, return_exceptions=False: [
+                    FAKE_PDF for _document in documents
+                ],
             )
 
     # ------------------------------------------------------------------

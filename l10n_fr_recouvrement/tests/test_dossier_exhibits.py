@@ -20,6 +20,16 @@ class TestDossierExhibits(DossierCommon):
     # ------------------------------------------------------------------
     # Registered-letter proofs
     # ------------------------------------------------------------------
+    def test_two_sided_scan_keeps_both_sides(self):
+        from pypdf import PdfReader
+
+        scan = io.BytesIO()
+        recto, verso = Image.new("RGB", (60, 90), "white"), Image.new("RGB", (60, 90), "grey")
+        recto.save(scan, "TIFF", save_all=True, append_images=[verso])
+        pdf = self.env["recouvrement.dossier"]._image_to_pdf(scan.getvalue())
+        self.assertEqual(len(PdfReader(io.BytesIO(pdf)).pages), 2)
+        self.assertIsNone(self.env["recouvrement.dossier"]._image_to_pdf(b"not an image"))
+
     def test_registered_proofs_from_the_field(self):
         notice = self.send_formal_notice()
         receipt = self.create_proof("Avis de réception signé.pdf")

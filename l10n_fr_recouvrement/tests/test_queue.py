@@ -1,6 +1,8 @@
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import RecouvrementCommon
 
@@ -105,7 +107,7 @@ class TestQueue(RecouvrementCommon):
             self.assertEqual(set(communications.mapped("state")), {"draft"})
             self.assertEqual(len(communications.pdf_attachment_id), 5)
             communications.action_send()
-            communications.action_send()  # a double click queues nothing more
+            communications.action_send()  # a double click: still one e-mail each below
             self.assertTrue(all(communications.mapped("send_pending")))
             self.process_queue()
         self.assertEqual(set(communications.mapped("state")), {"to_send"})
@@ -115,3 +117,112 @@ class TestQueue(RecouvrementCommon):
             ),
             5,
         )
+
+    def manual_letters(self):
+        """Letters produced by a manual run on 2026-02-25, ready to validate."""
+        with self.freeze("2026-02-25"):
+            run = self.env["recouvrement.run"].create(
+                {"company_id": self.company.id, "mode": "manual", "partner_ids": self.customers.ids}
+            )
+            communications = run._execute()
+            self.process_queue()
+        self.assertEqual(len(communications.pdf_attachment_id), 5)
+        return communications
+
+    def mails_of(self, communications):
+        return self.env["mail.mail"].search(
+            [("model", "=", communications._name), ("res_id", "in", communications.ids)]
+        )
+
+    def test_a_letter_that_fails_alone_and_is_never_sent_without_its_pdf(self):
+        communications = self.queue_letters()
+        broken = communications[2]
+        render = type(broken)._render_letter
+
+        def render_or_break(record, *args):
+            if record == broken:
+                raise ValueError("the custom template is broken")
+            return render(record, *args)
+
+        with (
+            patch.object(type(broken), "_render_letter", render_or_break),
+            self.freeze("2026-02-25"),
+        ):
+            self.process_queue()
+        self.assertEqual(broken.state, "failed")
+        self.assertIn("the custom template is broken", broken.failure_reason)
+        self.assertFalse(self.mails_of(broken))
+        others = communications - broken
+        self.assertEqual(set(others.mapped("state")), {"to_send"})
+        self.assertEqual(len(self.mails_of(others)), 4)
+
+    def test_one_failing_communication_does_not_block_the_queue(self):
+        communications = self.manual_letters()
+        broken = communications[1]
+        prepare = type(broken)._prepare_mail_values
+
+        def prepare_or_break(record, *args):
+            if record == broken:
+                raise ValueError("the mail template cannot be rendered")
+            return prepare(record, *args)
+
+        with self.freeze("2026-02-25"):
+            communications.action_send()
+            with patch.object(type(broken), "_prepare_mail_values", prepare_or_break):
+                self.assertEqual(self.env["recouvrement.communication"]._cron_process_queue(), 0)
+        self.assertEqual(broken.state, "failed")
+        self.assertIn("the mail template cannot be rendered", broken.failure_reason)
+        self.assertFalse(broken.send_pending)
+        self.assertEqual(set((communications - broken).mapped("state")), {"to_send"})
+        self.assertEqual(len(self.mails_of(communications)), 4)
+
+    def test_cancelled_while_queued_is_not_processed(self):
+        communications = self.manual_letters()
+        cancelled = communications[0]
+        with self.freeze("2026-02-25"):
+            communications.action_send()
+            cancelled.action_cancel()
+            self.assertFalse(cancelled.send_pending)
+            self.process_queue()
+        self.assertEqual(cancelled.state, "cancelled")
+        self.assertFalse(self.mails_of(cancelled))
+        self.assertEqual(len(self.mails_of(communications)), 4)
+
+    def test_payment_after_queuing_renews_the_letter_before_sending(self):
+        communications = self.manual_letters()
+        target = communications[0]
+        invoice = target.line_ids.move_id
+        old_pdf = target.pdf_attachment_id
+        with self.freeze("2026-02-25"):
+            communications.action_send()
+        self.pay(invoice, 40.0, "2026-02-25")
+        self.assertTrue(target.documents_pending)
+        with self.freeze("2026-02-25"):
+            self.process_queue()
+        self.assertEqual(target.state, "to_send")
+        self.assertNotEqual(target.pdf_attachment_id, old_pdf)
+        self.assertEqual(target.line_ids.amount_residual, 60.0)
+        self.assertIn("60,00", self.pdf_text(target.pdf_attachment_id.raw))
+        self.assertEqual(
+            self.mails_of(target).attachment_ids & target.pdf_attachment_id,
+            target.pdf_attachment_id,
+        )
+
+    def test_sending_runs_as_the_user_who_asked(self):
+        collector = new_test_user(
+            self.env, "collector-queue", groups="l10n_fr_recouvrement.group_recouvrement_user",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )  # fmt: skip
+        communications = self.manual_letters()
+        with self.freeze("2026-02-25"):
+            communications.with_user(collector).action_send()
+            self.assertEqual(communications.send_user_id, collector)
+            self.process_queue()
+        self.assertEqual(self.mails_of(communications).author_id, collector.partner_id)
+
+    def test_archived_job_refuses_to_queue(self):
+        self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue").active = False
+        with self.freeze("2026-02-25"), self.assertRaisesRegex(UserError, "archived"):
+            self.env["recouvrement.run"].create(
+                {"company_id": self.company.id, "mode": "auto", "partner_ids": self.customers.ids}
+            )._execute()
