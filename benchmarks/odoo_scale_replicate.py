@@ -28,6 +28,11 @@ the base template (``createdb -T``), in one transaction:
   is shifted like the ids it names;
 * dates are not touched: the data is relative to the frozen run date.
 
+A benchmark tool, not product code: its SQL is assembled with f-strings from table and
+column names read from PostgreSQL's own catalog and the integer offsets computed from its ids
+(never from user input), which the dynamic column lists need; the copy number and the
+name patterns go through query parameters.
+
 Foreign-key triggers are off during the copy (``session_replication_role = replica``: the
 rows of one copy reference each other in cycles, move ↔ payment); every foreign key of
 every table written is then checked, the polymorphic references too, before the

@@ -21,8 +21,19 @@ def insert_rows(model, rows):
     """
     if not rows:
         return model.browse()
-    model.flush_model()
     names = list(rows[0])
+    missing = [
+        name
+        for name, field in model._fields.items()
+        if field.required
+        and field.store
+        and field.column_type
+        and name not in names
+        and name not in ("id", "create_uid", "write_uid", "create_date", "write_date")
+    ]
+    if missing:
+        raise ValueError(f"{model._name}: no value for the required fields {missing}")
+    model.flush_model()
     arrays = []
     for name in names:
         field = model._fields[name]

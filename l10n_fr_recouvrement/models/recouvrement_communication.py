@@ -992,6 +992,15 @@ class RecouvrementCommunicationLine(models.Model):
     days_late = fields.Integer(readonly=True)
 
     @api.model
+    def _get_copied_related_fields(self):
+        """The stored fields related to the communication (``communication_id.<same>``)."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.related == f"communication_id.{name}"
+        ]
+
+    @api.model
     def _insert_for_run(self, rows):
         """Insert the run's lines in one query (a run writes thousands).
 

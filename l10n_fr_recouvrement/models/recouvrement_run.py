@@ -12,16 +12,6 @@ _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serialises runs (second key: the company).
 RUN_LOCK_KEY = 7405202
-# The communication line's stored related fields (``communication_id.<name>``).
-LINE_RELATED_FIELDS = (
-    "level_id",
-    "state",
-    "date",
-    "letter_kind",
-    "partner_id",
-    "company_id",
-    "currency_id",
-)
 # What a run reads of each candidate invoice (planning, amounts, lines), and nothing
 # more: reading another field would fetch all of account_move's hundred columns.
 RUN_FIELDS = [
@@ -267,6 +257,9 @@ class RecouvrementRun(models.Model):
         if self.state != "draft":
             raise UserError(self.env._("Run %s is already done.", self.name))
         self._acquire_lock()
+        # The run inserts communications and lines in SQL: check what create would.
+        self.env["recouvrement.communication"].check_access("create")
+        self.env["recouvrement.communication.line"].check_access("create")
         self.env["recouvrement.communication"]._get_queue_cron()  # before anything is written
         groups, skipped, examined = self._plan()
         communications = self._create_communications(groups)
@@ -351,11 +344,12 @@ class RecouvrementRun(models.Model):
         communications = Communication._create_for_run(
             vals_list, [level.channel_ids for _partner, level in keys]
         )
+        related = self.env["recouvrement.communication.line"]._get_copied_related_fields()
         lines = []
         levels = {}
         for communication, vals, key in zip(communications, vals_list, keys, strict=True):
             # The line's stored related fields, as the ORM would copy them.
-            shared = {name: vals[name] for name in LINE_RELATED_FIELDS}
+            shared = {name: vals[name] for name in related}
             moves = groups[key].sorted(lambda move: (move.invoice_date_due, move.id))
             for move in moves:
                 values = self._prepare_communication_line_values(move, figures.get(move.id))
