@@ -3,8 +3,11 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import RecouvrementCommon
+
+COMMUNICATION_LOGGER = "odoo.addons.l10n_fr_recouvrement.models.recouvrement_communication"
 
 
 @tagged("post_install", "-at_install")
@@ -134,6 +137,7 @@ class TestQueue(RecouvrementCommon):
             [("model", "=", communications._name), ("res_id", "in", communications.ids)]
         )
 
+    @mute_logger(COMMUNICATION_LOGGER)
     def test_a_letter_that_fails_alone_and_is_never_sent_without_its_pdf(self):
         communications = self.queue_letters()
         broken = communications[2]
@@ -156,6 +160,7 @@ class TestQueue(RecouvrementCommon):
         self.assertEqual(set(others.mapped("state")), {"to_send"})
         self.assertEqual(len(self.mails_of(others)), 4)
 
+    @mute_logger(COMMUNICATION_LOGGER)
     def test_one_failing_communication_does_not_block_the_queue(self):
         communications = self.manual_letters()
         broken = communications[1]
