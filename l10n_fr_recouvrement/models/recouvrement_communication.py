@@ -564,17 +564,10 @@ class RecouvrementCommunication(models.Model):
     def _process_queue_batch(self):
         """Letters, then sending, for communications still waiting; others leave the queue.
 
-        A letter is produced again before sending when a payment or a credit note made
-        it stale. Sending runs as the user who asked for it, in their language.
+        Sending runs as the user who asked for it, in their language.
         """
         waiting = self.filtered(lambda comm: comm.state in ("draft", "failed"))
-        with_documents = waiting.filtered(
-            lambda comm: (
-                comm.documents_pending
-                or (comm.send_pending and comm.letter_kind and comm.documents_stale)
-            )
-        )
-        with_documents._generate_documents()
+        waiting.filtered("documents_pending")._generate_documents()
         to_send = waiting.filtered(lambda comm: comm.send_pending and comm.state == "draft")
         for user in to_send.send_user_id:
             group = to_send.filtered(lambda comm, user=user: comm.send_user_id == user)
