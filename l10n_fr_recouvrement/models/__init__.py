@@ -1,3 +1,7 @@
+# The mixin first: the models below inherit it, and Odoo loads them in this order.
+from . import server_fields
+
+# isort: split
 from . import (
     account_move,
     account_partial_reconcile,

@@ -9,7 +9,10 @@ LADDER_FIELDS = ["recouvrement_level_id", "recouvrement_last_date", "recouvremen
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "recouvrement.server.fields.mixin"]
+    # Where the invoice stands on the ladder: written by runs and communications only.
+    _server_fields = ("recouvrement_level_id", "recouvrement_last_date")
 
     recouvrement_policy_id = fields.Many2one(
         "recouvrement.policy",
@@ -83,6 +86,11 @@ class AccountMove(models.Model):
     )
     recouvrement_days_late = fields.Integer(
         string="Days late", compute="_compute_recouvrement_penalties"
+    )
+    recouvrement_rate_warning = fields.Char(
+        string="Rates problem",
+        compute="_compute_recouvrement_penalties",
+        help="Why the penalties cannot be computed (the rate file, typically).",
     )
 
     def init(self):
@@ -237,10 +245,15 @@ class AccountMove(models.Model):
         invoices = self.filtered(
             lambda move: move.move_type == "out_invoice" and move.state == "posted" and move.id
         )
-        results = self.env["recouvrement.engine"]._compute_decomptes(
-            invoices._origin, fields.Date.to_date(as_of)
-        )
+        warning = False
+        try:
+            results = self.env["recouvrement.engine"]._compute_decomptes(
+                invoices._origin, fields.Date.to_date(as_of)
+            )
+        except UserError as error:  # the rate file: said on the invoice, not a crash
+            results, warning = {}, str(error)
         for move in self:
+            move.recouvrement_rate_warning = warning if move in invoices else False
             line = results.get(move._origin.id)
             move.recouvrement_penalty_amount = float(line.interest) if line else 0.0
             move.recouvrement_indemnity_amount = float(line.indemnity) if line else 0.0

@@ -3,8 +3,9 @@
 ``create`` inserts a hundred rows per query and prepares each record in Python (defaults,
 precomputes, mail.thread hooks): for a run's thousands of communications and lines that
 is most of its time. These helpers insert every row in one query, with the values the
-caller prepared. Nothing is defaulted, computed, checked or tracked on the way: use them
-only where the caller gives every stored value, as a run does.
+caller prepared. Nothing is defaulted, computed or tracked on the way, and only the
+required columns and the selection values are checked: use them only where the caller
+gives every stored value, as a run does.
 """
 
 from odoo.tools import SQL
@@ -38,6 +39,7 @@ def insert_rows(model, rows):
     for name in names:
         field = model._fields[name]
         values = [row[name] for row in rows]
+        _check_selection(model, field, values)
         if field.type != "boolean":
             values = [None if value is False else value for value in values]
         arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
@@ -57,6 +59,16 @@ def insert_rows(model, rows):
         for inverse in model.pool.field_inverses[model._fields[name]]:
             model.env[inverse.model_name].invalidate_model([inverse.name])
     return model.browse([record_id for (record_id,) in ids])
+
+
+def _check_selection(model, field, values):
+    """What ``create`` checks of a selection: each value is one of its list."""
+    if field.type != "selection":
+        return
+    allowed = set(field.get_values(model.env))
+    wrong = {value for value in values if value and value not in allowed}
+    if wrong:
+        raise ValueError(f"{model._name}.{field.name}: not in its selection: {sorted(wrong)}")
 
 
 def insert_relation(records, field_name, pairs):

@@ -17,8 +17,11 @@ class RecouvrementBlock(models.Model):
 
     _name = "recouvrement.block"
     _description = "Collection block (dispute, promise, payment plan)"
-    _inherit = ["mail.thread"]
+    _inherit = ["recouvrement.server.fields.mixin", "mail.thread"]
     _order = "date_start desc, id desc"
+    _check_company_auto = True
+    # Ended and reopened through the actions; whether it holds is the engine's answer.
+    _server_fields = ("state", "holds", "missed_instalment_date")
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
@@ -31,6 +34,7 @@ class RecouvrementBlock(models.Model):
         index=True,
         domain="[('parent_id', '=', False)]",
         tracking=True,
+        check_company=True,
     )
     scope = fields.Selection(
         selection="_selection_scope",
@@ -45,6 +49,7 @@ class RecouvrementBlock(models.Model):
         "block_id",
         "move_id",
         string="Invoices",
+        check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
         "('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id)]",
     )
@@ -170,7 +175,7 @@ class RecouvrementBlock(models.Model):
         "move_ids.amount_residual",
     )
     def _compute_holds(self):
-        today = self._recouvrement_today()
+        today = fields.Date.context_today(self)
         payments = self._get_plan_payments()
         for block in self:
             if block.state != "active" or not block.date_start:
@@ -189,10 +194,6 @@ class RecouvrementBlock(models.Model):
             block.amount_planned = sum(block.instalment_ids.mapped("amount"))
             block.amount_paid = float(payments.get(block.id, 0))
 
-    @api.model
-    def _recouvrement_today(self):
-        return self.env.context.get("recouvrement_today") or fields.Date.context_today(self)
-
     def _refresh_holds(self):
         """Re-evaluate whether blocks hold today (time passes, payments arrive)."""
         if not self:
@@ -205,17 +206,20 @@ class RecouvrementBlock(models.Model):
         self.flush_recordset(["holds", "missed_instalment_date"])
 
     @api.model
-    def _cron_refresh(self):
-        self.search([("state", "=", "active")])._refresh_holds()
+    def _cron_refresh(self, company=None):
+        domain = [("state", "=", "active")]
+        if company:
+            domain.append(("company_id", "=", company.id))
+        self.search(domain)._refresh_holds()
 
     def action_end(self):
         """Resolve a dispute, close a promise or a plan: escalation resumes."""
         today = fields.Date.context_today(self)
         for block in self:
-            block.write({"state": "done", "date_end": block.date_end or today})
+            block._server_write({"state": "done", "date_end": block.date_end or today})
 
     def action_reopen(self):
-        self.write({"state": "active"})
+        self._server_write({"state": "active"})
 
 
 class RecouvrementBlockInstalment(models.Model):
@@ -224,6 +228,7 @@ class RecouvrementBlockInstalment(models.Model):
     _order = "due_date, id"
 
     block_id = fields.Many2one("recouvrement.block", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="block_id.company_id", store=True, index=True)
     due_date = fields.Date(required=True)
     amount = fields.Monetary(required=True, currency_field="currency_id")
     currency_id = fields.Many2one(related="block_id.currency_id")

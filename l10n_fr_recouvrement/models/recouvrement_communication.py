@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from recouvrement.errors import RecouvrementError
 
 from .bulk_insert import insert_relation, insert_rows
+from .server_fields import attachments_of
 
 _logger = logging.getLogger(__name__)
 
@@ -23,9 +24,21 @@ class RecouvrementCommunication(models.Model):
 
     _name = "recouvrement.communication"
     _description = "Collection communication"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["recouvrement.server.fields.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # What the run, the background job and the actions set: the reminder history a court
+    # dossier relies on. Users fill in the registered letter's number and its proofs.
+    _server_fields = (
+        "name", "company_id", "run_id", "partner_id", "policy_id", "level_id", "letter_kind",
+        "is_formal_notice", "channel_ids", "state", "date", "regime", "user_id", "line_ids",
+        "amount_principal", "amount_penalty", "amount_indemnity", "amount_total",
+        "amount_daily", "docx_attachment_id", "pdf_attachment_id", "docx_sha256",
+        "pdf_sha256", "documents_stale", "documents_pending", "send_pending", "send_user_id",
+        "first_letter_id", "mail_id", "mail_message_id", "phone_activity_id", "posted_date",
+        "delivered_date", "failure_reason",
+    )  # fmt: skip
+    _attachment_fields = ("registered_proof_ids",)
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -39,11 +52,24 @@ class RecouvrementCommunication(models.Model):
         "recouvrement.run", readonly=True, index=True, ondelete="set null", check_company=True
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True, index=True, tracking=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
-    policy_id = fields.Many2one("recouvrement.policy", required=True, readonly=True)
+    policy_id = fields.Many2one(
+        "recouvrement.policy", required=True, readonly=True, check_company=True
+    )
     level_id = fields.Many2one(
-        "recouvrement.policy.level", required=True, readonly=True, index=True, tracking=True
+        "recouvrement.policy.level",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     letter_kind = fields.Selection(
         selection=lambda self: self.env["recouvrement.policy.level"]._selection_letter_kind(),
@@ -100,7 +126,9 @@ class RecouvrementCommunication(models.Model):
         copy=False,
         help="Who validated the sending; empty for a run in automatic mode.",
     )
-    first_letter_id = fields.Many2one("recouvrement.communication", readonly=True)
+    first_letter_id = fields.Many2one(
+        "recouvrement.communication", readonly=True, check_company=True
+    )
     mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
     mail_message_id = fields.Many2one(
         "mail.message", string="E-mail message", readonly=True, ondelete="set null"
@@ -198,6 +226,14 @@ class RecouvrementCommunication(models.Model):
     def _get_channel_codes(self):
         self.ensure_one()
         return set(self.channel_ids.mapped("code"))
+
+    def _get_own_letter_pdf(self):
+        """The letter's PDF, only if it is this communication's own file."""
+        self.ensure_one()
+        pdf = self.sudo().pdf_attachment_id
+        if pdf.res_model == self._name and pdf.res_id == self.id:
+            return pdf
+        return pdf.browse()
 
     # ------------------------------------------------------------------
     # Integrity
@@ -372,7 +408,7 @@ class RecouvrementCommunication(models.Model):
         self._store_documents(documents)
 
     def _mark_failed(self, reason):
-        self.write({"state": "failed", "failure_reason": reason})
+        self._server_write({"state": "failed", "failure_reason": reason})
 
     def _render_letter(self, engine, settlements, first_letters):
         """``(docx, decompte)``: the letter of this communication and its figures."""
@@ -424,7 +460,7 @@ class RecouvrementCommunication(models.Model):
             values = self._get_line_amount_values(figures)
             changed = {name: value for name, value in values.items() if line[name] != value}
             if changed:
-                line.write(changed)
+                line._server_write(changed)
         values = {
             **self._get_amount_values(decompte),
             "documents_stale": False,
@@ -432,7 +468,7 @@ class RecouvrementCommunication(models.Model):
         }
         changed = {name: value for name, value in values.items() if self[name] != value}
         if changed:
-            self.write(changed)
+            self._server_write(changed)
 
     def _get_document_filename(self, extension):
         self.ensure_one()
@@ -464,7 +500,7 @@ class RecouvrementCommunication(models.Model):
                 )
         attachments = self.env["ir.attachment"].sudo().create(vals_list)
         for index, (communication, docx, pdf) in enumerate(documents):
-            communication.write(
+            communication._server_write(
                 {
                     "docx_attachment_id": attachments[2 * index].id,
                     "pdf_attachment_id": attachments[2 * index + 1].id,
@@ -493,7 +529,7 @@ class RecouvrementCommunication(models.Model):
             )
         )
         if stale:
-            stale.write(
+            stale._server_write(
                 {
                     "date": today,
                     "state": "draft",
@@ -501,7 +537,7 @@ class RecouvrementCommunication(models.Model):
                     "documents_pending": True,
                 }
             )
-        pending.write({"send_pending": True, "send_user_id": self.env.user.id})
+        pending._server_write({"send_pending": True, "send_user_id": self.env.user.id})
         self._trigger_queue()
         return True
 
@@ -566,27 +602,36 @@ class RecouvrementCommunication(models.Model):
 
         Sending runs as the user who asked for it, in their language.
         """
+        self = self._as_server()
         waiting = self.filtered(lambda comm: comm.state in ("draft", "failed"))
         waiting.filtered("documents_pending")._generate_documents()
         to_send = waiting.filtered(lambda comm: comm.send_pending and comm.state == "draft")
-        for user in to_send.send_user_id:
-            group = to_send.filtered(lambda comm, user=user: comm.send_user_id == user)
-            group.with_user(user).with_context(lang=user.lang, tz=user.tz)._send()
+        by_sender = to_send.filtered("send_user_id").grouped(
+            lambda comm: (comm.send_user_id, comm.company_id)
+        )
+        for (user, company), group in by_sender.items():
+            # In the company of the communications: a user who lost access to it fails.
+            group.with_user(user).with_company(company).with_context(
+                lang=user.lang, tz=user.tz
+            )._send()
         (to_send - to_send.filtered("send_user_id"))._send()
-        self.write({"documents_pending": False, "send_pending": False})
+        self._server_write({"documents_pending": False, "send_pending": False})
 
     def _take_out_of_queue(self, error):
         values = {"documents_pending": False, "send_pending": False}
         if self.state in ("draft", "failed"):
             values.update(state="failed", failure_reason=str(error) or type(error).__name__)
-        self.write(values)
+        self._server_write(values)
 
     def _send(self):
         """Send drafts on their channels: e-mail, letters to post, phone tasks.
 
-        A communication whose letter is missing is not sent: it fails, to be retried.
+        A communication whose letter is missing (or is not its own file) is not sent: it
+        fails, to be retried.
         """
-        without_letter = self.filtered(lambda comm: comm.letter_kind and not comm.pdf_attachment_id)
+        without_letter = self.filtered(
+            lambda comm: comm.letter_kind and not comm._get_own_letter_pdf()
+        )
         without_letter.filtered(lambda comm: comm.state != "failed")._mark_failed(
             self.env._("The letter was not produced.")
         )
@@ -599,8 +644,8 @@ class RecouvrementCommunication(models.Model):
         phone._create_phone_activities()
         done = self.filtered(lambda comm: comm.state == "draft")
         to_post = done.filtered("has_letter")
-        to_post.write({"state": "to_send"})
-        (done - to_post).write({"state": "sent"})
+        to_post._server_write({"state": "to_send"})
+        (done - to_post)._server_write({"state": "sent"})
         done._log_on_partners()
 
     def _get_mail_template(self):
@@ -663,6 +708,8 @@ class RecouvrementCommunication(models.Model):
         if self.policy_id.invoice_pdf != "none":
             for move in self.line_ids.move_id:
                 attachments |= invoice_pdfs.get(move.id, self.env["ir.attachment"])
+        # Mailed as superuser: only files of this communication's company go out.
+        attachments = attachments_of(attachments, self.company_id)
         return {
             "subject": rendered.get("subject"),
             "body_html": rendered.get("body_html"),
@@ -688,7 +735,7 @@ class RecouvrementCommunication(models.Model):
         for communication in no_email:
             if communication._get_channel_codes() - {"email"}:
                 continue  # the letter or the phone call still goes out
-            communication.write(
+            communication._server_write(
                 {
                     "state": "failed",
                     "failure_reason": self.env._("The customer has no e-mail address."),
@@ -716,7 +763,9 @@ class RecouvrementCommunication(models.Model):
                 ordered |= communication
         mails = self.env["mail.mail"].sudo().create(vals_list)
         for communication, mail in zip(ordered, mails, strict=True):
-            communication.write({"mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
+            communication._server_write(
+                {"mail_id": mail.id, "mail_message_id": mail.mail_message_id.id}
+            )
 
     def _get_collector(self):
         self.ensure_one()
@@ -751,7 +800,7 @@ class RecouvrementCommunication(models.Model):
             .create([comm._prepare_phone_activity_values(activity_type, model_id) for comm in self])
         )
         for communication, activity in zip(self, activities, strict=True):
-            communication.phone_activity_id = activity
+            communication._server_write({"phone_activity_id": activity.id})
 
     def _get_log_body(self):
         """The note on the customer: the communication and links to its invoices."""
@@ -785,7 +834,8 @@ class RecouvrementCommunication(models.Model):
     # ------------------------------------------------------------------
     # Letters: posting and receipt
     # ------------------------------------------------------------------
-    def action_mark_posted(self):
+    def action_mark_posted(self, day=None):
+        """To send → sent, posted on ``day`` (default: today)."""
         for communication in self:
             if communication.state != "to_send":
                 raise UserError(self.env._("Only communications to send can be marked as posted."))
@@ -795,31 +845,56 @@ class RecouvrementCommunication(models.Model):
                         "Enter the registered letter number of %s first.", communication.name
                     )
                 )
-        self.write({"state": "sent", "posted_date": fields.Date.context_today(self)})
+        for communication in self:
+            posted = communication._check_letter_day(day, communication.date)
+            communication._server_write({"state": "sent", "posted_date": posted})
         return True
 
-    def action_mark_delivered(self):
+    def action_mark_delivered(self, day=None):
+        """Sent → delivered on ``day``, the date of the acknowledgment of receipt."""
         for communication in self:
             if communication.state not in ("sent", "to_send"):
                 raise UserError(self.env._("Only sent communications can be delivered."))
-        today = fields.Date.context_today(self)
         for communication in self:
             if communication.state == "to_send":
-                communication.action_mark_posted()
-            day = communication.delivered_date or today
-            communication.write({"state": "delivered", "delivered_date": day})
+                communication.action_mark_posted(day)
+            received = communication._check_letter_day(
+                day or communication.delivered_date,
+                communication.posted_date or communication.date,
+            )
+            communication._server_write({"state": "delivered", "delivered_date": received})
             if communication.is_formal_notice:
                 moves = communication.line_ids.move_id.filtered(
                     lambda move: not move.recouvrement_notice_date
                 )
-                moves._recouvrement_write_ladder({"recouvrement_notice_date": day})
+                moves._recouvrement_write_ladder({"recouvrement_notice_date": received})
         return True
+
+    def _check_letter_day(self, day, earliest):
+        """``day`` (today when empty) as a date between ``earliest`` and today."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        day = fields.Date.to_date(day) if day else today
+        if not earliest <= day <= today:
+            raise UserError(
+                self.env._(
+                    "The date %(day)s of %(name)s must be between %(earliest)s and today.",
+                    day=fields.Date.to_string(day),
+                    name=self.name,
+                    earliest=fields.Date.to_string(earliest),
+                )
+            )
+        return day
 
     def action_print_letters(self):
         """One PDF with every selected letter, one bookmark each, ready to post."""
         letters = self.filtered("pdf_attachment_id")
         if not letters:
             raise UserError(self.env._("No letter to print."))
+        if len(letters.company_id) > 1:
+            # The merged file is stored on one letter: it would show the others' letters
+            # to the users of that letter's company.
+            raise UserError(self.env._("Print the letters of one company at a time."))
         pdf = self.env["recouvrement.engine"]._merge_pdfs(
             [
                 (f"{comm.name} {comm.partner_id.name}", comm.pdf_attachment_id.raw)
@@ -833,6 +908,7 @@ class RecouvrementCommunication(models.Model):
                 "mimetype": "application/pdf",
                 "res_model": self._name,
                 "res_id": letters[0].id,
+                "company_id": letters.company_id.id,
             }
         )
         return {
@@ -850,12 +926,14 @@ class RecouvrementCommunication(models.Model):
                 raise UserError(self.env._("Communication %s was sent.", communication.name))
         pending = self.filtered(lambda comm: comm.state != "cancelled")
         pending._restore_invoice_levels()
-        pending.write({"state": "cancelled", "documents_pending": False, "send_pending": False})
+        pending._server_write(
+            {"state": "cancelled", "documents_pending": False, "send_pending": False}
+        )
         return True
 
     def action_retry(self):
         failed = self.filtered(lambda comm: comm.state == "failed")
-        failed.write({"state": "draft", "failure_reason": False, "documents_stale": True})
+        failed._server_write({"state": "draft", "failure_reason": False, "documents_stale": True})
         return True
 
     def _restore_invoice_levels(self):
@@ -877,11 +955,13 @@ class RecouvrementCommunication(models.Model):
         if paid_lines:
             paid_lines.sudo().unlink()
         empty = drafts.filtered(lambda comm: not comm.line_ids)
-        empty.write({"state": "cancelled", "documents_pending": False, "send_pending": False})
+        empty._server_write(
+            {"state": "cancelled", "documents_pending": False, "send_pending": False}
+        )
         stale = drafts - empty
-        stale.write({"documents_stale": True})
+        stale._server_write({"documents_stale": True})
         # Queued letters are produced again before they go out.
-        stale.filtered(lambda comm: comm.letter_kind and comm.send_pending).write(
+        stale.filtered(lambda comm: comm.letter_kind and comm.send_pending)._server_write(
             {"documents_pending": True}
         )
 
@@ -952,13 +1032,31 @@ def _record_link(model, record_id, label):
 class RecouvrementCommunicationLine(models.Model):
     _name = "recouvrement.communication.line"
     _description = "Invoice in a collection communication"
+    _inherit = ["recouvrement.server.fields.mixin"]
     _order = "communication_id, due_date, id"
+    _check_company_auto = True
+    # Written by runs and the engine only: a line names the invoice a letter claims.
+    _server_fields = (
+        "communication_id", "move_id", "level_id", "state", "date", "letter_kind",
+        "partner_id", "company_id", "currency_id", "previous_level_id",
+        "previous_last_date", "due_date", "amount_total", "amount_residual",
+        "penalty_amount", "indemnity_amount", "days_late",
+    )  # fmt: skip
 
     communication_id = fields.Many2one(
-        "recouvrement.communication", required=True, ondelete="cascade", index=True
+        "recouvrement.communication",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, ondelete="restrict", index=True
+        "account.move",
+        string="Invoice",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
     )
     # Stored for searching and the unique index; precomputed, so a run inserts each line
     # once instead of inserting then updating it.

@@ -15,7 +15,7 @@ from datetime import timedelta
 from PIL import Image, ImageSequence
 
 from odoo import Command, api, fields, models, tools
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from recouvrement.decompte import compute_decompte
 from recouvrement.documents.filters import date_fr
@@ -34,6 +34,8 @@ from recouvrement.dossier.case import check_pdf
 from recouvrement.dossier.exhibits import RANKS as EXHIBIT_RANKS  # the bordereau's order
 from recouvrement.errors import RecouvrementError
 from recouvrement.procedure import objection_deadline, service_deadline
+
+from .server_fields import attachment_belongs_to, attachments_of
 
 SEQUENCE_CODE = "recouvrement.dossier"
 LOCKED_STATES = ("exported", "filed", "order_granted", "served", "objection", "closed")
@@ -68,9 +70,16 @@ class RecouvrementDossier(models.Model):
 
     _name = "recouvrement.dossier"
     _description = "Court dossier (injonction de payer, PSRPC)"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["recouvrement.server.fields.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # The engine's results and the workflow's state: set by the actions only.
+    _server_fields = (
+        "name", "state", "procedure_proposed", "procedure_explanation", "court_name",
+        "court_kind", "court_address", "court_matched", "amount_principal",
+        "amount_interest", "amount_indemnity", "amount_total", "line_ids", "export_ids",
+        "warnings",
+    )  # fmt: skip
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -232,7 +241,6 @@ class RecouvrementDossier(models.Model):
             "order_date",
             "service_date",
             "objection_date",
-            "export_ids",
             "message_main_attachment_id",
         }
 
@@ -260,27 +268,32 @@ class RecouvrementDossier(models.Model):
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code(SEQUENCE_CODE) or "/"
-        return super().create(vals_list)
+    @api.model
+    def _prepare_server_values(self, vals):
+        if vals.get("name", "/") == "/":
+            vals["name"] = self.env["ir.sequence"].next_by_code(SEQUENCE_CODE) or "/"
 
     def write(self, vals):
-        if not self.env.context.get("recouvrement_dossier_engine"):
-            frozen = set(vals) - self._get_writable_fields_when_locked()
-            if frozen and any(dossier.state in LOCKED_STATES for dossier in self):
-                raise UserError(
-                    self.env._(
-                        "An exported dossier is frozen: its invoices, amounts and exhibits no "
-                        "longer change. Export again for a new version, or create a new dossier."
-                    )
+        frozen = set(vals) - self._get_writable_fields_when_locked()
+        if frozen and any(dossier.state in LOCKED_STATES for dossier in self):
+            raise UserError(
+                self.env._(
+                    "An exported dossier is frozen: its invoices, amounts and exhibits no "
+                    "longer change. Export again for a new version, or create a new dossier."
                 )
+            )
         result = super().write(vals)
         if "order_date" in vals or "service_date" in vals:
             self._schedule_deadline_activities()
         return result
+
+    @api.constrains("partner_id", "move_ids")
+    def _check_invoices_of_debtor(self):
+        for dossier in self:
+            if dossier.move_ids.commercial_partner_id - dossier.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._("The invoices of dossier %s must be the debtor's.", dossier.name)
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -390,6 +403,7 @@ class RecouvrementDossier(models.Model):
                     "mimetype": mimetype,
                     "res_model": self._name,
                     "res_id": self.id,
+                    "company_id": self.company_id.id,
                 }
             )
         )
@@ -470,10 +484,10 @@ class RecouvrementDossier(models.Model):
                 if not communication.letter_kind:
                     continue
                 kind = "formal_notice" if communication.is_formal_notice else "reminder"
-                if communication.pdf_attachment_id:
+                if communication._get_own_letter_pdf():
                     values.append(
                         dossier._prepare_exhibit(
-                            communication.pdf_attachment_id,
+                            communication._get_own_letter_pdf(),
                             kind,
                             "",
                             communication_id=communication.id,
@@ -500,7 +514,7 @@ class RecouvrementDossier(models.Model):
                 for vals in values
                 if self._is_readable_pdf(self.env["ir.attachment"].browse(vals["attachment_id"]))
             ]
-            self.env["recouvrement.dossier.exhibit"].create(readable)
+            self.env["recouvrement.dossier.exhibit"]._server_create(readable)
         return True
 
     # ------------------------------------------------------------------
@@ -604,7 +618,9 @@ class RecouvrementDossier(models.Model):
         result = {}
         empty = communications.browse()
         for communication in communications:
-            proofs = communication.sudo().registered_proof_ids.sorted("id")
+            proofs = attachments_of(
+                communication.sudo().registered_proof_ids, self.company_id
+            ).sorted("id")
             if proofs:
                 result[communication.id] = proofs
             elif communication.letter_kind:
@@ -714,6 +730,8 @@ class RecouvrementDossier(models.Model):
     def _get_engine_exhibits(self):
         exhibits = []
         for exhibit in self.exhibit_ids.sorted(lambda e: (e.sequence, e.id)):
+            if not attachment_belongs_to(exhibit.attachment_id, self.company_id):
+                raise UserError(exhibit._foreign_attachment_message(exhibit.attachment_id))
             exhibits.append(
                 ExhibitFile(
                     kind=exhibit.kind,
@@ -810,7 +828,7 @@ class RecouvrementDossier(models.Model):
                     }
                 )
             )
-        self.with_context(recouvrement_dossier_engine=True).write(
+        self._server_write(
             {
                 "amount_principal": float(decompte.principal),
                 "amount_interest": float(decompte.interest),
@@ -868,12 +886,12 @@ class RecouvrementDossier(models.Model):
                 )
             except RecouvrementError as error:
                 dossier._raise_engine_error(error)
-        self.write({"state": "ready"})
+        self._server_write({"state": "ready"})
         return True
 
     def action_draft(self):
         self._check_state(("ready",), self.env._("set back to draft"))
-        self.write({"state": "draft"})
+        self._server_write({"state": "draft"})
         return True
 
     def _check_export_access(self):
@@ -942,14 +960,14 @@ class RecouvrementDossier(models.Model):
             numbers = {exhibit.origin: exhibit for exhibit in built.exhibits}
             for exhibit in dossier.exhibit_ids:
                 numbered = numbers.get(exhibit._get_origin())
-                exhibit.with_context(recouvrement_dossier_engine=True).write(
+                exhibit._server_write(
                     {
                         "number": numbered.number if numbered else 0,
                         "engine_title": numbered.title if numbered else False,
                     }
                 )
             values = {"state": "exported"} if dossier.state == "ready" else {}
-            dossier.write(values)
+            dossier._server_write(values)
             dossier.message_post(
                 body=self.env._(
                     "Dossier exported, version %(version)s (SHA-256 %(sha)s).",
@@ -964,35 +982,41 @@ class RecouvrementDossier(models.Model):
         self._check_state(("exported",), self.env._("filed"))
         today = fields.Date.context_today(self)
         for dossier in self:
-            dossier.write({"state": "filed", "filed_date": dossier.filed_date or today})
+            dossier._server_write({"state": "filed", "filed_date": dossier.filed_date or today})
         return True
 
     def action_order_granted(self):
         self._check_state(("filed",), self.env._("marked as granted"))
         today = fields.Date.context_today(self)
         for dossier in self:
-            dossier.write({"state": "order_granted", "order_date": dossier.order_date or today})
+            dossier._server_write(
+                {"state": "order_granted", "order_date": dossier.order_date or today}
+            )
         return True
 
     def action_served(self):
         self._check_state(("order_granted",), self.env._("marked as served"))
         today = fields.Date.context_today(self)
         for dossier in self:
-            dossier.write({"state": "served", "service_date": dossier.service_date or today})
+            dossier._server_write(
+                {"state": "served", "service_date": dossier.service_date or today}
+            )
         return True
 
     def action_objection(self):
         self._check_state(("served",), self.env._("marked as opposed"))
         today = fields.Date.context_today(self)
         for dossier in self:
-            dossier.write({"state": "objection", "objection_date": dossier.objection_date or today})
+            dossier._server_write(
+                {"state": "objection", "objection_date": dossier.objection_date or today}
+            )
         return True
 
     def action_close(self):
         self._check_state(
             ("exported", "filed", "order_granted", "served", "objection"), self.env._("closed")
         )
-        self.write({"state": "closed"})
+        self._server_write({"state": "closed"})
         self.activity_unlink(["l10n_fr_recouvrement.mail_activity_type_dossier_deadline"])
         return True
 
@@ -1048,14 +1072,21 @@ class RecouvrementDossier(models.Model):
 class RecouvrementDossierLine(models.Model):
     _name = "recouvrement.dossier.line"
     _description = "Court dossier: décompte line"
+    _inherit = ["recouvrement.server.fields.mixin"]
     _order = "due_date, id"
+    _check_company_auto = True
+    # The engine's décompte, line by line.
+    _server_fields = (
+        "dossier_id", "move_id", "invoice_number", "due_date", "amount_balance",
+        "amount_interest", "amount_indemnity", "days_late",
+    )  # fmt: skip
 
     dossier_id = fields.Many2one(
         "recouvrement.dossier", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="dossier_id.company_id", store=True)
     currency_id = fields.Many2one(related="dossier_id.currency_id")
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, check_company=True)
     invoice_number = fields.Char(readonly=True)
     due_date = fields.Date(readonly=True)
     amount_balance = fields.Monetary(string="Balance", readonly=True)
@@ -1067,7 +1098,12 @@ class RecouvrementDossierLine(models.Model):
 class RecouvrementDossierExhibit(models.Model):
     _name = "recouvrement.dossier.exhibit"
     _description = "Court dossier: exhibit"
+    _inherit = ["recouvrement.server.fields.mixin"]
     _order = "sequence, id"
+    _check_company_auto = True
+    # Numbers and titles come from the last export; "gathered" from the gathering.
+    _server_fields = ("number", "engine_title", "auto")
+    _attachment_fields = ("attachment_id",)
 
     dossier_id = fields.Many2one(
         "recouvrement.dossier", required=True, ondelete="cascade", index=True
@@ -1081,8 +1117,10 @@ class RecouvrementDossierExhibit(models.Model):
     title = fields.Char(help="Empty for an invoice or a letter: the engine writes the title.")
     engine_title = fields.Char(string="Title in the dossier", readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="Document", required=True)
-    move_id = fields.Many2one("account.move", string="Invoice")
-    communication_id = fields.Many2one("recouvrement.communication", string="Letter")
+    move_id = fields.Many2one("account.move", string="Invoice", check_company=True)
+    communication_id = fields.Many2one(
+        "recouvrement.communication", string="Letter", check_company=True
+    )
     auto = fields.Boolean(string="Gathered", readonly=True)
 
     @api.model
@@ -1116,10 +1154,22 @@ class RecouvrementDossierExhibit(models.Model):
         return f"odoo exhibit {self.id}: {self.attachment_id.name or ''}"
 
     def _check_dossier_editable(self, dossiers):
-        if self.env.context.get("recouvrement_dossier_engine"):
-            return
         for dossier in dossiers:
             dossier._check_editable()
+
+    @api.constrains("move_id", "communication_id", "dossier_id")
+    def _check_dossier_records(self):
+        for exhibit in self:
+            dossier = exhibit.dossier_id
+            if exhibit.move_id and exhibit.move_id not in dossier.move_ids:
+                raise ValidationError(
+                    self.env._("The invoice of an exhibit must be one the dossier claims.")
+                )
+            partner = exhibit.communication_id.partner_id.commercial_partner_id
+            if exhibit.communication_id and partner != dossier.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._("The letter of an exhibit must be one sent to the debtor.")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -1130,7 +1180,10 @@ class RecouvrementDossierExhibit(models.Model):
         return exhibits
 
     def write(self, vals):
-        self._check_dossier_editable(self.dossier_id)
+        # An export numbers the exhibits of a frozen dossier: nothing else changes there.
+        numbering = self._is_server_write() and set(vals) <= {"number", "engine_title"}
+        if not numbering:
+            self._check_dossier_editable(self.dossier_id)
         return super().write(vals)
 
     def unlink(self):

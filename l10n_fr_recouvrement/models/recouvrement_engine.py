@@ -15,13 +15,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from recouvrement.claim import Invoice, Settlement, SettlementKind
 from recouvrement.decompte import Decompte, compute_decompte
 from recouvrement.documents.mailing import merge_pdfs
+from recouvrement.documents.mentions import KINDS
 from recouvrement.documents.pdf_pool import PdfConverterPool
 from recouvrement.documents.rendering import render_letter
+from recouvrement.errors import RecouvrementError
 from recouvrement.kinds import Regime
 from recouvrement.ledger import Account, Address, Ledger, Party, Reminder, ReminderState
 from recouvrement.letters import build_letter_context
@@ -30,6 +33,7 @@ from recouvrement.rates import RateTable
 _logger = logging.getLogger(__name__)
 
 RATE_FILE_PARAMETER = "l10n_fr_recouvrement.rate_file"
+RATES_DIR_OPTION = "recouvrement_rates_dir"
 _RATES = {}
 _CONVERTER = {}
 _CONVERTER_LOCK = threading.Lock()
@@ -55,17 +59,55 @@ class RecouvrementEngine(models.AbstractModel):
 
         The shipped rates, overridden by the CSV file named in the system parameter
         ``l10n_fr_recouvrement.rate_file`` (the engine's format: series,date,rate,source),
-        for half-years published after this version. A missing rate is never guessed.
+        for half-years published after this version. A missing rate is never guessed. A
+        file outside the rate directory, missing, unreadable or malformed raises a
+        ``UserError`` saying so, wherever rates are used.
         """
         path = self.env["ir.config_parameter"].sudo().get_param(RATE_FILE_PARAMETER) or None
-        version = None
-        if path and os.path.exists(path):
-            version = os.path.getmtime(path)
-        key = (path, version)
+        if path:
+            path = self._check_rate_file(path)
+        key = (path, os.path.getmtime(path) if path else None)
         if key not in _RATES:
             _RATES.clear()
-            _RATES[key] = RateTable.load(user_file=Path(path) if path else None)
-        return _RATES[key]
+            try:
+                _RATES[key] = RateTable.load(user_file=Path(path) if path else None)
+            except (OSError, UnicodeDecodeError, RecouvrementError) as error:
+                _RATES[key] = error
+        table = _RATES[key]
+        if isinstance(table, Exception):
+            raise UserError(
+                self.env._(
+                    "The rate file %(path)s cannot be used: %(error)s", path=path, error=table
+                )
+            )
+        return table
+
+    @api.model
+    def _get_rate_directory(self):
+        """Where rate files may be: the server option ``recouvrement_rates_dir``, else the
+        ``recouvrement_rates`` folder of Odoo's data directory."""
+        directory = tools.config.get(RATES_DIR_OPTION) or os.path.join(
+            tools.config["data_dir"], "recouvrement_rates"
+        )
+        return os.path.realpath(directory)
+
+    @api.model
+    def _check_rate_file(self, path):
+        """The real path of the rate file, which must be a file in the rate directory."""
+        directory = self._get_rate_directory()
+        real = os.path.realpath(path)
+        if os.path.commonpath([directory, real]) != directory:
+            raise UserError(
+                self.env._(
+                    "The rate file %(path)s is outside the directory of rate files "
+                    "(%(directory)s, server option recouvrement_rates_dir).",
+                    path=path,
+                    directory=directory,
+                )
+            )
+        if not os.path.isfile(real):
+            raise UserError(self.env._("The rate file %s does not exist.", path))
+        return real
 
     # ------------------------------------------------------------------
     # Settlements: payments and credit notes, in one query
@@ -395,7 +437,13 @@ class RecouvrementEngine(models.AbstractModel):
 
     @api.model
     def _render_letter(self, template, context):
-        """Check the mentions and render: ``template`` is a kind or the DOCX bytes."""
+        """Check the mentions and render: ``template`` is a kind or the DOCX bytes.
+
+        The engine reads any other string as a file path: a kind from the records is
+        checked against the engine's list first, so it never names a server file.
+        """
+        if not isinstance(template, bytes) and template not in KINDS:
+            raise UserError(self.env._("Unknown letter kind: %s", template))
         return render_letter(template, context)
 
     @api.model

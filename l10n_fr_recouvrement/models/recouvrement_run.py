@@ -36,9 +36,14 @@ class RecouvrementRun(models.Model):
 
     _name = "recouvrement.run"
     _description = "Collection run"
-    _inherit = ["mail.thread"]
+    _inherit = ["recouvrement.server.fields.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # A run happens today, for its user; what it found is its own result.
+    _server_fields = (
+        "name", "date", "trigger", "state", "user_id", "communication_ids", "invoice_count",
+        "raised_count", "skipped_count", "log",
+    )  # fmt: skip
 
     BATCH_SIZE = 1000
 
@@ -80,7 +85,11 @@ class RecouvrementRun(models.Model):
 
     @api.model
     def _selection_state(self):
-        return [("draft", self.env._("Draft")), ("done", self.env._("Done"))]
+        return [
+            ("draft", self.env._("Draft")),
+            ("done", self.env._("Done")),
+            ("failed", self.env._("Failed")),
+        ]
 
     @api.depends("communication_ids")
     def _compute_communication_count(self):
@@ -92,12 +101,10 @@ class RecouvrementRun(models.Model):
         for run in self:
             run.communication_count = groups.get(run, 0)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("recouvrement.run") or "/"
-        return super().create(vals_list)
+    @api.model
+    def _prepare_server_values(self, vals):
+        if vals.get("name", "/") == "/":
+            vals["name"] = self.env["ir.sequence"].next_by_code("recouvrement.run") or "/"
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -263,7 +270,7 @@ class RecouvrementRun(models.Model):
         self.env["recouvrement.communication"]._get_queue_cron()  # before anything is written
         groups, skipped, examined = self._plan()
         communications = self._create_communications(groups)
-        self.write(
+        self._server_write(
             {
                 "state": "done",
                 "invoice_count": examined,
@@ -364,28 +371,50 @@ class RecouvrementRun(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_run(self):
-        """Daily: refresh blocks, then one run per company in the company's mode."""
+        """Daily: refresh blocks, then one run per company in the company's mode.
+
+        A company's failure is its own: its work is rolled back, logged and recorded as a
+        failed run, and the other companies' runs go on.
+        """
         self = self.sudo()
-        self.env["recouvrement.block"]._cron_refresh()
         runs = self.browse()
         for company in self.env["res.company"].search([]):
+            try:
+                with self.env.cr.savepoint():
+                    self.env["recouvrement.block"]._cron_refresh(company)
+            except Exception:
+                _logger.exception("Collection blocks of %s not refreshed", company.name)
             if not company._recouvrement_get_policy():
                 continue
-            run = self.with_company(company).create(
-                {
-                    "company_id": company.id,
-                    "trigger": "cron",
-                    "mode": company.recouvrement_send_mode,
-                }
-            )
             try:
-                run._execute()
+                with self.env.cr.savepoint():
+                    runs |= self._run_company(company)
             except UserError as error:
                 _logger.warning("Collection run of %s skipped: %s", company.name, error)
-                run.unlink()
-                continue
-            runs |= run
+            except Exception as error:
+                _logger.exception("Collection run of %s failed", company.name)
+                self._record_failed_run(company, error)
         return runs
+
+    @api.model
+    def _run_company(self, company):
+        run = self.with_company(company).create(
+            {"company_id": company.id, "trigger": "cron", "mode": company.recouvrement_send_mode}
+        )
+        run._execute()
+        return run
+
+    @api.model
+    def _record_failed_run(self, company, error):
+        return self.with_company(company).create(
+            {
+                "company_id": company.id,
+                "trigger": "cron",
+                "mode": company.recouvrement_send_mode,
+                "state": "failed",
+                "log": self.env._("The run failed: %s", error),
+            }
+        )
 
     def action_open_communications(self):
         self.ensure_one()

@@ -10,5 +10,6 @@ from . import (
     test_queue,
     test_report_controller,
     test_security,
+    test_security_attacks,
     test_settlements,
 )

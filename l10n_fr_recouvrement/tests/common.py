@@ -3,13 +3,17 @@ business and consumer customers, and helpers to invoice, pay and run the ladder 
 simulated dates."""
 
 import io
+import os
+import shutil
+import tempfile
 from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command, fields, tools
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.l10n_fr_recouvrement.models.recouvrement_engine import RATES_DIR_OPTION
 
 # A minimal valid PDF, used where a test does not look into the letter itself.
 FAKE_PDF = (
@@ -170,6 +174,16 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
             if not Communication._cron_process_queue():
                 return
         self.fail("the collection queue does not empty")
+
+    def use_rate_file(self, content, name="rates.csv"):
+        """A rate file in a fresh rate directory (the server option), for this test."""
+        directory = tempfile.mkdtemp(prefix="recouvrement-rates-")
+        self.addCleanup(shutil.rmtree, directory)
+        self.patch(tools.config, "options", {**tools.config.options, RATES_DIR_OPTION: directory})
+        path = os.path.join(directory, name)
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(content)
+        return path
 
     @staticmethod
     def as_date(value):

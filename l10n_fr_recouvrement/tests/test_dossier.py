@@ -78,9 +78,9 @@ class DossierCommon(RecouvrementCommon):
         notice = run.communication_ids
         self.assertEqual(notice.level_id, self.level_4)
         notice.registered_number = "1A 234 567 8901 2"
-        notice.action_mark_posted()
-        notice.delivered_date = "2026-03-24"
-        notice.action_mark_delivered()
+        with self.freeze("2026-03-24"):
+            notice.action_mark_posted("2026-03-21")
+            notice.action_mark_delivered("2026-03-24")
         notice.registered_proof_ids = [Command.link(self.create_proof("Preuve de dépôt.pdf").id)]
         return notice
 

@@ -1,8 +1,7 @@
-import os
-import tempfile
 from datetime import date
 from decimal import Decimal
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from recouvrement.claim import Claim, Invoice, Settlement
@@ -119,12 +118,37 @@ class TestSettlements(RecouvrementCommon):
             invoice.invalidate_recordset(["recouvrement_penalty_amount"])
             # 2026 H2 is not published in the shipped table: shown as provisional.
             provisional = invoice.recouvrement_penalty_amount
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as rate_file:
-            rate_file.write("series,date,rate,source\nmro,2026-07-01,5.00,test\n")
-        self.addCleanup(os.unlink, rate_file.name)
-        self.env["ir.config_parameter"].set_param("l10n_fr_recouvrement.rate_file", rate_file.name)
+        rate_file = self.use_rate_file("series,date,rate,source\nmro,2026-07-01,5.00,test\n")
+        self.env["ir.config_parameter"].set_param("l10n_fr_recouvrement.rate_file", rate_file)
         with self.freeze("2026-07-31"):
             invoice.invalidate_recordset(["recouvrement_penalty_amount"])
             # 31 days at 5 % + 10 points instead of the carried-forward 2.15 % + 10.
             self.assertAlmostEqual(invoice.recouvrement_penalty_amount, 12.74)
             self.assertNotEqual(invoice.recouvrement_penalty_amount, provisional)
+
+    def test_rate_file_outside_its_directory_or_malformed(self):
+        """A bad rate file is said where rates are used; the invoices still open."""
+        invoice = self.create_invoice(self.b2b, 1000.0, "2026-01-05", "2026-02-04")
+        self.use_rate_file("series,date,rate,source\nmro,2026-07-01,5.00,test\n")
+        Parameter = self.env["ir.config_parameter"]
+        # Outside the rate directory: never read, even if it exists.
+        Parameter.set_param("l10n_fr_recouvrement.rate_file", "/etc/passwd")
+        with self.freeze("2026-03-06"):
+            invoice.invalidate_recordset(["recouvrement_penalty_amount"])
+            self.assertEqual(invoice.recouvrement_penalty_amount, 0.0)
+            self.assertIn("outside the directory of rate files", invoice.recouvrement_rate_warning)
+            with self.assertRaisesRegex(UserError, "outside the directory"):
+                self.env["recouvrement.engine"]._get_rate_table()
+        malformed = self.use_rate_file("date;rate\n2026-07-01;5\n", name="broken.csv")
+        Parameter.set_param("l10n_fr_recouvrement.rate_file", malformed)
+        with self.freeze("2026-03-06"):
+            invoice.invalidate_recordset(["recouvrement_penalty_amount"])
+            self.assertEqual(invoice.recouvrement_penalty_amount, 0.0)
+            self.assertIn("cannot be used", invoice.recouvrement_rate_warning)
+            self.assertIn("header", invoice.recouvrement_rate_warning)
+        # Fixed: the penalties are back and the warning is gone.
+        Parameter.set_param("l10n_fr_recouvrement.rate_file", False)
+        with self.freeze("2026-03-06"):
+            invoice.invalidate_recordset(["recouvrement_penalty_amount"])
+            self.assertGreater(invoice.recouvrement_penalty_amount, 0.0)
+            self.assertFalse(invoice.recouvrement_rate_warning)

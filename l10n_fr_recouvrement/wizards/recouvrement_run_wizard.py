@@ -27,7 +27,6 @@ class RecouvrementRunWizard(models.TransientModel):
         return {
             "company_id": self.company_id.id,
             "mode": self.mode,
-            "trigger": "manual",
             "partner_ids": [(6, 0, self.partner_ids.ids)],
         }
 
