@@ -20,7 +20,8 @@ class IrActionsReport(models.Model):
     ``_recouvrement_get_docx_letters(report)``.
     """
 
-    _inherit = "ir.actions.report"
+    _name = "ir.actions.report"
+    _inherit = ["ir.actions.report", "recouvrement.server.fields.mixin"]
 
     report_type = fields.Selection(
         selection_add=[("docx", "DOCX"), ("docx-pdf", "PDF (from DOCX)")],

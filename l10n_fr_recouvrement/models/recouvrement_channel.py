@@ -10,6 +10,7 @@ class RecouvrementChannel(models.Model):
     """
 
     _name = "recouvrement.channel"
+    _inherit = ["recouvrement.server.fields.mixin"]
     _description = "Collection channel"
     _order = "sequence, id"
 

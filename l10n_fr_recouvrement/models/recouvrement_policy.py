@@ -14,6 +14,7 @@ class RecouvrementPolicy(models.Model):
     """
 
     _name = "recouvrement.policy"
+    _inherit = ["recouvrement.server.fields.mixin"]
     _description = "Collection policy"
     _order = "sequence, id"
 
@@ -82,6 +83,7 @@ class RecouvrementPolicy(models.Model):
 
 class RecouvrementPolicyLevel(models.Model):
     _name = "recouvrement.policy.level"
+    _inherit = ["recouvrement.server.fields.mixin"]
     _description = "Collection level"
     _order = "policy_id, sequence, id"
 

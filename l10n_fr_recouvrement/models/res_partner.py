@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "recouvrement.server.fields.mixin"]
 
     recouvrement_policy_id = fields.Many2one(
         "recouvrement.policy",

@@ -14,7 +14,9 @@ company (see ``_check_linked_attachments``).
 """
 
 from odoo import api, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+ADDON = "l10n_fr_recouvrement"
 
 # Marks the environment of the code's own writes. A client's context is JSON: it can hold
 # the key, never this object.
@@ -35,16 +37,21 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_server_fields(vals)
+            self._check_selection_values(vals)
             self._prepare_server_values(vals)
         records = super().create(vals_list)
         for record, vals in zip(records, vals_list, strict=True):
-            record._check_attachment_values(vals)
+            record._check_attachment_ids(vals)
+            record._check_many2many_companies(vals)
         return records
 
     def write(self, vals):
         self._check_server_fields(vals)
+        self._check_selection_values(vals)
+        self._check_attachment_ids(vals)
         result = super().write(vals)
-        self._check_attachment_values(vals)
+        for record in self:
+            record._check_many2many_companies(vals)
         return result
 
     # ------------------------------------------------------------------
@@ -68,6 +75,22 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
                 )
             )
 
+    def _check_selection_values(self, vals):
+        """The addon's selections come from methods, which Odoo does not check on write:
+        a value outside the list (a letter kind, a state…) is refused here."""
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if not (value and field and field.type == "selection" and field._module == ADDON):
+                continue
+            if value not in field.get_values(self.env):
+                raise ValidationError(
+                    self.env._(
+                        "%(value)s is not a valid value of %(field)s.",
+                        value=repr(value),
+                        field=field.string,
+                    )
+                )
+
     @api.model
     def _prepare_server_values(self, vals):
         """Hook: fill in, in place, what the server sets on a new record (a reference)."""
@@ -87,14 +110,44 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Attachments
     # ------------------------------------------------------------------
-    def _check_attachment_values(self, vals):
-        names = [name for name in self._attachment_fields if name in vals]
-        if not names or self.env.su:
+    def _check_attachment_ids(self, vals):
+        """The existing attachments the values link (by id): before a write, after a
+        create. Attachments the values create are the user's own upload."""
+        if self.env.su:
             return
-        for record in self:
-            record._check_linked_attachments(
-                self.env["ir.attachment"].union(*(record[name] for name in names))
+        ids = []
+        for name in self._attachment_fields:
+            if name in vals:
+                ids += _linked_ids(vals[name])
+        if ids:
+            attachments = self.env["ir.attachment"].browse(ids).exists()
+            for record in self:
+                record._check_linked_attachments(attachments)
+
+    def _check_many2many_companies(self, vals):
+        """Odoo's company check passes a many2many when one of its records matches:
+        each record linked must be of the company (or shared)."""
+        self.ensure_one()
+        for name in vals:
+            field = self._fields.get(name)
+            if not (field and field.type == "many2many" and field.check_company):
+                continue
+            linked = self.sudo()[name]
+            if "company_id" not in linked._fields:
+                continue
+            foreign = linked.filtered(
+                lambda record: record.company_id and record.company_id != self.company_id
             )
+            if foreign:
+                raise UserError(
+                    self.env._(
+                        "Incompatible companies: %(records)s (%(field)s) belong to another "
+                        "company than %(record)s.",
+                        records=", ".join(foreign.mapped("display_name")),
+                        field=field.string,
+                        record=self.display_name,
+                    )
+                )
 
     def _get_attachment_company(self):
         """The company the linked attachments must belong to."""
@@ -142,3 +195,18 @@ def attachments_of(attachments, company):
     """The attachments of ``attachments`` that belong to ``company``: what code running
     as superuser may use."""
     return attachments.filtered(lambda attachment: attachment_belongs_to(attachment, company))
+
+
+def _linked_ids(value):
+    """The ids a many2one value or many2many commands link."""
+    if isinstance(value, int):
+        return [value]
+    ids = []
+    for command in value if isinstance(value, list | tuple) else ():
+        if isinstance(command, list | tuple) and command and command[0] == 4:
+            ids.append(command[1])
+        elif isinstance(command, list | tuple) and command and command[0] == 6:
+            ids += list(command[2])
+        elif isinstance(command, int):
+            ids.append(command)
+    return ids
