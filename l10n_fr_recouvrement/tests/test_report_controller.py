@@ -52,3 +52,30 @@ class TestReportController(RecouvrementCommon, HttpCase):
         error = json.loads(html.unescape(response.text))
         self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
         self.assertIn("no ECB main refinancing rate is known", error["data"]["message"])
+
+    def test_client_context_and_bad_requests(self):
+        """Only the language, time zone and companies of the client's context are used; a
+        context that is not a JSON object is a 400, an unknown report a 404."""
+        from ..controllers.report import _client_context
+
+        self.assertEqual(
+            _client_context(
+                json.dumps({"lang": "fr_FR", "bin_size": True, "recouvrement_server_write": True})
+            ),
+            {"lang": "fr_FR"},
+        )
+        invoice = self.create_invoice(self.b2b, 500.0)
+        self.authenticate("accountman", "accountman")
+        report = self.env.ref("l10n_fr_recouvrement.action_report_invoice_reminder_docx")
+        url = f"/report/docx/{report.report_name}/{invoice.id}"
+        for context in ("[1, 2]", "not json", '"lang"'):
+            query = urlencode({"data": json.dumps([url, "docx"]), "context": context})
+            response = self.url_open(f"/report/download?{query}", timeout=60)
+            self.assertEqual(response.status_code, 400, context)
+        query = urlencode({"data": "[not json"})
+        self.assertEqual(self.url_open(f"/report/download?{query}").status_code, 400)
+        unknown = "/report/docx/l10n_fr_recouvrement.no_such_report/1"
+        query = urlencode({"data": json.dumps([unknown, "docx"])})
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.url_open(f"/report/download?{query}").status_code, 404)
+            self.assertEqual(self.url_open(unknown).status_code, 404)
