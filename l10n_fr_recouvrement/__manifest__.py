@@ -25,6 +25,7 @@
         "views/recouvrement_channel_views.xml",
         "views/recouvrement_policy_views.xml",
         "views/recouvrement_block_views.xml",
+        "wizards/recouvrement_letter_date_wizard_views.xml",
         "views/recouvrement_communication_views.xml",
         "views/recouvrement_run_views.xml",
         "views/recouvrement_overdue_report_views.xml",

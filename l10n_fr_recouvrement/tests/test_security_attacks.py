@@ -460,3 +460,22 @@ class TestSecurityAttacks(DossierCommon):
         self.assertIn("recouvrement_communication_line_move_level_uniq", run_b.log)
         self.assertFalse(run_b.communication_ids)
         self.assertFalse(self.foreign_invoice.recouvrement_level_id)
+
+    def test_receipt_date_through_the_wizard(self):
+        """The form's buttons ask for the date, which the actions check."""
+        self.run_ladder("2026-02-11", mode="auto")
+        letter = self.run_ladder("2026-02-25", mode="auto").communication_ids
+        Wizard = self.env["recouvrement.letter.date.wizard"].with_user(self.collector)
+        context = {"active_model": letter._name, "active_ids": letter.ids}
+        with self.freeze("2026-03-02"):
+            posted = Wizard.with_context(**context, default_step="posted").create(
+                {"day": "2026-02-26"}
+            )
+            posted.action_confirm()
+            received = Wizard.with_context(**context, default_step="delivered").create(
+                {"day": "2026-03-01"}
+            )
+            received.action_confirm()
+        self.assertEqual(letter.state, "delivered")
+        self.assertEqual(str(letter.posted_date), "2026-02-26")
+        self.assertEqual(str(letter.delivered_date), "2026-03-01")
