@@ -76,11 +76,11 @@ def test_user_file_adds_and_overrides_rows(tmp_path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("euribor,2026-01-01,2.0,x", "unknown series 'euribor'"),
-        ("mro,2026-13-01,2.0,x", "is not a YYYY-MM-DD date"),
-        ("mro,2026-01-01,abc,x", "is not a rate"),
-        ("legal_other,2026-02-01,2.0,x", "1 January or 1 July"),
-        ("mro,2026-01-01,250,x", "out of range"),
+        ("euribor,2026-01-01,2.0,x", "série inconnue 'euribor'"),
+        ("mro,2026-13-01,2.0,x", "n'est pas une date AAAA-MM-JJ"),
+        ("mro,2026-01-01,abc,x", "n'est pas un taux"),
+        ("legal_other,2026-02-01,2.0,x", "1er janvier ou le 1er juillet"),
+        ("mro,2026-01-01,250,x", "hors des bornes"),
     ],
 )
 def test_malformed_user_file_names_file_and_line(tmp_path, line, message):
@@ -88,4 +88,4 @@ def test_malformed_user_file_names_file_and_line(tmp_path, line, message):
     user_file.write_text(f"series,date,rate,source\n{line}\n", encoding="utf-8")
     with pytest.raises(RateFileError, match=message) as raised:
         RateTable.load(user_file)
-    assert f"{user_file}, line 2" in str(raised.value)
+    assert f"{user_file}, ligne 2" in str(raised.value)
