@@ -45,7 +45,7 @@ from .law.prescription import Prescription, prescription
 from .law.procedure import enforcement_date, objection_deadline, psrpc_eligible, service_deadline
 from .law.public_procurement import PUBLIC_FLAT_INDEMNITY, public_interest_rate
 from .law.rates import Rate, RateTable
-from .messages import Message
+from .messages import Message, french
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -249,7 +249,8 @@ class _RateLookup:
                         source=rate.source,
                     )
                 )
-            self.sources.append(f"{half_year}: {rate.value} % ({rate.source})")
+            label = half_year.label_fr() + (" (majoré)" if increased else "")
+            self.sources.append(f"{label} : {french(rate.value)} % — {rate.source}")
             self.cache[key] = rate
         return self.cache[key]
 

@@ -19,6 +19,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from .documents.filters import date_fr
 from .errors import RateFileError, RateUpdateError
 from .law.rates import MRO, RateRow, read_rate_rows, write_rate_rows
 
@@ -96,7 +97,7 @@ def parse_ecb_csv(text: str, fetched_on: date) -> list[RateRow]:
         raise RateUpdateError(
             "réponse de la BCE mal formée : pas de colonnes TIME_PERIOD et OBS_VALUE"
         )
-    source = f"ECB Data Portal, series {SERIES_KEY}, fetched {fetched_on.isoformat()}"
+    source = f"portail de données de la BCE, série {SERIES_KEY}, relevée le {date_fr(fetched_on)}"
     rows = [_parse_observation(record, reader.line_num, source) for record in reader]
     if not rows:
         raise RateUpdateError("réponse de la BCE mal formée : la série n'a aucune observation")
@@ -108,7 +109,7 @@ def parse_ecb_csv(text: str, fetched_on: date) -> list[RateRow]:
             f"réponse de la BCE mal formée : une observation est datée du {rows[-1].day}"
         )
     if rows[-1].day < fetched_on:
-        rows.append(RateRow(MRO, fetched_on, rows[-1].rate, f"{source}: still in force"))
+        rows.append(RateRow(MRO, fetched_on, rows[-1].rate, f"{source} : toujours en vigueur"))
     return rows
 
 

@@ -26,7 +26,9 @@ import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..documents.filters import date_fr
 from ..kinds import CreditorKind
+from ..messages import french
 from .half_year import HalfYear
 from .rates import Rate, RateTable
 
@@ -42,9 +44,11 @@ MAX_TERM_PERIODIC_DAYS = 45  # L441-10 I: facture périodique (CGI 289 I 3), "qu
 def default_penalty_rate(half_year: HalfYear, table: RateTable, **lookup) -> Rate:
     """L441-10 II: the ECB rate in force on the half-year's first day, plus 10 points."""
     mro = table.mro_in_force(half_year.start, **lookup)
-    return Rate(
-        mro.value + PENALTY_MARGIN_POINTS, f"ECB {mro.value} % + 10 points", mro.provisional
+    source = (
+        f"taux de refinancement de la BCE au {date_fr(half_year.start)}, "
+        f"{french(mro.value)} % ({mro.source}), majoré de 10 points (art. L441-10 C. com.)"
     )
+    return Rate(mro.value + PENALTY_MARGIN_POINTS, source, mro.provisional)
 
 
 def contractual_rate_floor(half_year: HalfYear, table: RateTable, **lookup) -> Decimal:

@@ -35,6 +35,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
+from ..documents.filters import date_fr
 from ..errors import MissingRate, RateFileError
 from ..kinds import CreditorKind
 from ..messages import Message
@@ -126,7 +127,11 @@ class RateTable:
         row = rows[position - 1]
         if position == len(rows) and day > row.day:
             return self._carried_forward(row, MRO, HalfYear.containing(day), provisional_ok)
-        return Rate(row.rate, row.source)
+        decision = position - 1  # a later row may only confirm the rate: cite the decision
+        while decision > 0 and rows[decision - 1].rate == row.rate:
+            decision -= 1
+        since = rows[decision]
+        return Rate(row.rate, f"{since.source}, en vigueur depuis le {date_fr(since.day)}")
 
     def legal_rate(
         self, half_year: HalfYear, creditor: CreditorKind, *, provisional_ok: bool = False
@@ -189,6 +194,11 @@ def read_rate_rows(text: str, origin: str) -> list[RateRow]:
 
 
 def _parse_row(record: dict, where: str) -> RateRow:
+    if None in record or None in record.values():
+        raise RateFileError(
+            f"{where} : il faut 4 colonnes ({','.join(COLUMNS)}) ; mettez entre guillemets une "
+            "source qui contient une virgule"
+        )
     series = record["series"]
     if series not in SERIES_NAMES:
         raise RateFileError(
