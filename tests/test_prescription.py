@@ -137,3 +137,22 @@ def public_account(invoice: Invoice, reminders=()) -> Account:
         (invoice,),
         reminders=reminders,
     )
+
+
+def test_the_ledger_reads_periodic_invoices_and_acknowledgments():
+    from recouvrement.ledger import account_from_dict
+
+    account = account_from_dict(
+        {
+            "key": "X",
+            "regime": "b2b",
+            "party": {"name": "X SARL", "address": {"street": "1 rue A", "zip": "69002",
+                                                     "city": "Lyon"}},
+            "invoices": [{"number": "F1", "date": "2026-01-10", "due_date": "2026-02-24",
+                          "amount": "100.00", "periodic": True,
+                          "acknowledgments": ["2026-03-01"]}],
+        }
+    )  # fmt: skip
+    [invoice] = account.invoices
+    assert invoice.periodic
+    assert invoice.acknowledgments == (date(2026, 3, 1),)

@@ -232,6 +232,8 @@ def _invoice(data: dict) -> Invoice:
             )
             for entry in data.get("settlements", [])
         ),
+        periodic=bool(data.get("periodic", False)),
+        acknowledgments=tuple(_date(day) for day in data.get("acknowledgments", [])),
     )
 
 
