@@ -10,6 +10,7 @@ import pytest
 
 SCRIPT = Path(sys.executable).parent / "recouvrement"
 WORKED_EXAMPLE = ["--amount", "10000", "--due", "2026-01-15", "--as-of", "2026-04-15"]
+PART_PAID = [*WORKED_EXAMPLE, "--regime", "b2b", "--payment", "2026-02-14:4000"]
 
 
 def run(*args, entry=(sys.executable, "-m", "recouvrement"), tmp_path=None):
@@ -17,6 +18,12 @@ def run(*args, entry=(sys.executable, "-m", "recouvrement"), tmp_path=None):
     return subprocess.run(
         [*entry, *args], capture_output=True, text=True, env=env, timeout=60, check=False
     )
+
+
+def plain_output(result) -> str:
+    """The standard output of a successful run, French spaces made plain."""
+    assert result.returncode == 0, result.stderr
+    return result.stdout.replace("\u202f", " ").replace("\xa0", " ")
 
 
 def test_decompte_json_worked_example():
@@ -54,11 +61,7 @@ def test_decompte_json_worked_example():
 def test_decompte_with_payment_and_contractual_rate():
     result = run(
         "decompte",
-        *WORKED_EXAMPLE,
-        "--regime",
-        "b2b",
-        "--payment",
-        "2026-02-14:4000",
+        *PART_PAID,
         "--rate",
         "7.86",
         "--json",
@@ -89,8 +92,7 @@ def test_decompte_b2c_from_notice_has_no_indemnity():
 
 def test_decompte_human_output_is_a_french_table():
     result = run("decompte", *WORKED_EXAMPLE, "--regime", "b2b", entry=(str(SCRIPT),))
-    assert result.returncode == 0, result.stderr
-    text = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
+    text = plain_output(result)
     assert "Décompte au 15 avril 2026" in text
     assert "16/01/2026  15/04/2026     90  10 000,00 €  12,15 %  299,59 €" in text
     assert "Indemnité forfaitaire de recouvrement : 40,00 €" in text
@@ -235,11 +237,7 @@ def test_a_closed_pipe_ends_quietly():
 def test_decompte_shows_the_injonction_deadlines_and_the_method():
     result = run(
         "decompte",
-        *WORKED_EXAMPLE,
-        "--regime",
-        "b2b",
-        "--payment",
-        "2026-02-14:4000",
+        *PART_PAID,
         "--method",
         "1343-1",
         "--order-date",
@@ -247,8 +245,7 @@ def test_decompte_shows_the_injonction_deadlines_and_the_method():
         "--service-date",
         "2026-10-01",
     )
-    assert result.returncode == 0, result.stderr
-    text = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
+    text = plain_output(result)
     # 3 months from 15 Sep 2026: Tuesday 15 Dec 2026. 1 month from 1 Oct: Sunday 1 Nov
     # (All Saints) → Monday 2 Nov. 2 months: Tuesday 1 Dec → enforcement from 2 Dec.
     assert "Signification de l'ordonnance au plus tard le 15 décembre 2026" in text
