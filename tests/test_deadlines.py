@@ -2,8 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 from recouvrement.kinds import Regime
-from recouvrement.prescription import prescription_date, prescription_start
-from recouvrement.procedure import (
+from recouvrement.law.prescription import prescription_date, prescription_start
+from recouvrement.law.procedure import (
     objection_deadline,
     psrpc_eligible,
     service_deadline,
@@ -40,5 +40,8 @@ def test_psrpc_limit_is_5000_principal_and_interest():
 
 
 def test_injonction_deadlines():
-    assert service_deadline(date(2026, 8, 31)) == date(2027, 2, 28)
+    # Order of 31 August 2026, before the décret: 6 months → 28 February 2027, a Sunday;
+    # CPC 642 → Monday 1 March 2027.
+    assert service_deadline(date(2026, 8, 31)) == date(2027, 3, 1)
+    # Served 31 March 2026: one month → 30 April 2026, a Thursday.
     assert objection_deadline(date(2026, 3, 31)) == date(2026, 4, 30)

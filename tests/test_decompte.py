@@ -11,6 +11,10 @@ from recouvrement.kinds import CreditorKind, Regime
 from .conftest import one_invoice_claim
 
 
+def codes(result) -> list[str]:
+    return [warning.code for warning in result.warnings]
+
+
 def test_worked_example_default_rate(rates):
     """french-law.md §3: 10 000 € due 15 Jan 2026, paid 15 Apr 2026 → 299.59 € + 40 €."""
     claim = one_invoice_claim(settlements=[Settlement(date(2026, 4, 15), Decimal("10000"))])
@@ -23,7 +27,7 @@ def test_worked_example_default_rate(rates):
     assert result.principal == Decimal("0.00")
     assert result.total == Decimal("339.59")
     assert result.daily_amount == Decimal("0.00")
-    assert result.warnings == ()
+    assert result.warnings == ()  # paid in full: nothing left to prescribe
     assert not result.provisional
 
 
@@ -33,7 +37,7 @@ def test_worked_example_contractual_rate_at_the_floor(rates):
     assert result.interest == Decimal("193.81")
     assert result.indemnity == Decimal("40.00")
     assert result.total == Decimal("10233.81")
-    assert result.warnings == ()  # 7.86 % is exactly 3 × 2.62 %
+    assert "contractual_rate_below_floor" not in codes(result)  # 7.86 % = 3 × 2.62 %
 
 
 def test_unpaid_invoice_daily_amount(rates):
@@ -124,6 +128,7 @@ def test_b2c_without_notice_owes_no_interest_and_says_why(rates):
     assert result.interest == Decimal("0.00")
     assert result.indemnity == Decimal("0.00")
     assert any("1344-1" in warning for warning in result.warnings)
+    assert "no_notice_received" in codes(result)
 
 
 def test_public_buyer_rate_is_fixed_at_the_start_half_year(rates):
@@ -138,22 +143,28 @@ def test_contractual_rate_below_the_floor_is_flagged(rates):
     claim = one_invoice_claim(contractual_rate=Decimal("7.00"))
     result = compute_decompte(claim, date(2026, 4, 15), rates)
     assert result.interest == Decimal("172.60")  # the contractual rate still applies
-    [warning] = result.warnings
-    assert "7.00 %" in warning and "7.86 %" in warning and "2026 H1" in warning
+    [warning] = [w for w in result.warnings if w.code == "contractual_rate_below_floor"]
+    assert warning == (
+        "le taux contractuel de 7,00 % est inférieur au plancher de l'art. L441-10 C. com. "
+        "(7,86 %, 3 fois le taux de l'intérêt légal) pour le premier semestre 2026"
+    )
+    assert warning.params == {"rate": "7.00", "floor": "7.86", "half_year": "2026 H1"}
 
 
 def test_missing_half_year_is_an_error_naming_it(rates):
     with pytest.raises(MissingRate) as raised:
         compute_decompte(one_invoice_claim(), date(2026, 8, 1), rates)
     assert "2026 H2" in str(raised.value)
-    assert "second half of 2026" in str(raised.value)
+    assert "second semestre 2026" in str(raised.value)
+    assert raised.value.code == "missing_rate"
 
 
 def test_missing_half_year_carried_forward_only_on_request(rates):
     result = compute_decompte(one_invoice_claim(), date(2026, 8, 1), rates, allow_provisional=True)
     assert result.provisional
     assert result.periods[-1].rate == Decimal("12.15")
-    assert any("provisional" in warning and "2026 H2" in warning for warning in result.warnings)
+    [warning] = [w for w in result.warnings if w.code == "provisional_rate"]
+    assert warning.startswith("taux provisoire pour le second semestre 2026")
 
 
 def test_several_invoices_add_up_per_invoice(rates):
@@ -179,7 +190,9 @@ def test_several_invoices_add_up_per_invoice(rates):
 def test_payment_term_beyond_l441_10_is_flagged(rates):
     invoice = Invoice("F1", Decimal("1000"), date(2026, 4, 15), invoice_date=date(2026, 1, 10))
     result = compute_decompte(Claim((invoice,)), date(2026, 4, 20), rates)
-    assert any("L441-10 I" in warning and "2026-03-17" in warning for warning in result.warnings)
+    [warning] = [w for w in result.warnings if w.code == "payment_term_exceeded"]
+    assert "L441-10 I" in warning and "17 mars 2026" in warning
+    assert warning.params["limit"] == "2026-03-17"
 
 
 def test_prescription_and_psrpc_appear_in_the_decompte(rates):
@@ -196,21 +209,27 @@ def test_prescription_and_psrpc_appear_in_the_decompte(rates):
 def test_injonction_deadlines_appear_when_dates_are_known(rates):
     claim = one_invoice_claim(order_date=date(2026, 3, 31), service_date=date(2026, 4, 30))
     result = compute_decompte(claim, date(2026, 4, 15), rates)
-    assert result.service_deadline == date(2026, 9, 30)
-    assert result.objection_deadline == date(2026, 5, 30)
+    assert result.service_deadline == date(2026, 9, 30)  # order before 1 Sept 2026: 6 months
+    # 30 May 2026 is a Saturday: CPC 642 moves the end to Monday 1 June 2026.
+    assert result.objection_deadline == date(2026, 6, 1)
+    assert result.enforcement_date is None  # old order: no two-month enforcement rule
 
 
 def test_prescription_warning_close_to_expiry(rates):
     claim = one_invoice_claim(amount="500", due=date(2024, 5, 1), regime=Regime.B2C)
     result = compute_decompte(claim, date(2026, 3, 1), rates)
-    assert any("time-barred on 2026-05-01" in warning for warning in result.warnings)
+    [warning] = [w for w in result.warnings if w.code == "prescription_soon"]
+    assert warning == "facture F1 : prescrite le 1er mai 2026"
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"contractual_rate": Decimal("8"), "regime": Regime.B2C}, "only to a B2B claim"),
-        ({"contractual_rate": Decimal("-1")}, "cannot be negative"),
+        (
+            {"contractual_rate": Decimal("8"), "regime": Regime.B2C},
+            "ne s'applique qu'entre professionnels",
+        ),
+        ({"contractual_rate": Decimal("-1")}, "ne peut pas être négatif"),
     ],
 )
 def test_invalid_claims_are_refused(options, message):
@@ -219,8 +238,8 @@ def test_invalid_claims_are_refused(options, message):
 
 
 def test_invalid_invoices_are_refused():
-    with pytest.raises(InvalidClaim, match="positive"):
+    with pytest.raises(InvalidClaim, match="doit être positif"):
         Invoice("F1", Decimal("-5"), date(2026, 1, 1))
-    with pytest.raises(InvalidClaim, match="only once"):
+    with pytest.raises(InvalidClaim, match="qu'une fois"):
         invoice = Invoice("F1", Decimal("5"), date(2026, 1, 1))
         Claim((invoice, invoice))

@@ -11,9 +11,9 @@ import pytest
 
 from recouvrement.ecb import update_rate_file
 from recouvrement.errors import RateUpdateError
-from recouvrement.half_year import HalfYear
-from recouvrement.late_payment import default_penalty_rate
-from recouvrement.rates import RateTable
+from recouvrement.law.half_year import HalfYear
+from recouvrement.law.late_payment import default_penalty_rate
+from recouvrement.law.rates import RateTable
 
 ECB_ANSWER = (Path(__file__).parent / "data" / "ecb_mro.csv").read_text(encoding="utf-8")
 USER_ROWS = "series,date,rate,source\nlegal_other,2026-07-01,2.50,arrêté test\n"
@@ -80,7 +80,7 @@ def test_update_writes_the_series_and_keeps_other_rows(ecb, user_file):
 
 def test_server_errors_are_retried_then_reported_and_the_file_is_untouched(ecb, user_file):
     ecb.status = 503
-    with pytest.raises(RateUpdateError, match="request failed"):
+    with pytest.raises(RateUpdateError, match="requête au portail de données de la BCE a échoué"):
         update_rate_file(user_file, ecb.url, retries=2, backoff=0.01)
     assert len(ecb.requests) == 3
     assert user_file.read_text(encoding="utf-8") == USER_ROWS
@@ -88,7 +88,7 @@ def test_server_errors_are_retried_then_reported_and_the_file_is_untouched(ecb, 
 
 def test_timeout_is_reported_and_the_file_is_untouched(ecb, user_file):
     ecb.delay = 1.0
-    with pytest.raises(RateUpdateError, match=r"did not answer within 0\.2 s"):
+    with pytest.raises(RateUpdateError, match=r"n'a pas répondu en 0\.2 s"):
         update_rate_file(user_file, ecb.url, timeout=0.2, retries=0)
     assert user_file.read_text(encoding="utf-8") == USER_ROWS
 
@@ -96,12 +96,12 @@ def test_timeout_is_reported_and_the_file_is_untouched(ecb, user_file):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("<html>maintenance</html>", "no TIME_PERIOD and OBS_VALUE"),
-        ("TIME_PERIOD,OBS_VALUE\n", "no observation"),
-        ("TIME_PERIOD,OBS_VALUE\n2026-01-01,abc\n", "line 2"),
-        ("TIME_PERIOD,OBS_VALUE\n2026-01-01,45\n", "implausible rate 45"),
-        ("TIME_PERIOD,OBS_VALUE\n2027-01-01,2\n", "dated 2027-01-01"),
-        ("TIME_PERIOD,OBS_VALUE\n2026-01-01,2\n2026-01-01,3\n", "appears twice"),
+        ("<html>maintenance</html>", "pas de colonnes TIME_PERIOD et OBS_VALUE"),
+        ("TIME_PERIOD,OBS_VALUE\n", "aucune observation"),
+        ("TIME_PERIOD,OBS_VALUE\n2026-01-01,abc\n", "ligne 2"),
+        ("TIME_PERIOD,OBS_VALUE\n2026-01-01,45\n", "taux invraisemblable 45"),
+        ("TIME_PERIOD,OBS_VALUE\n2027-01-01,2\n", "datée du 2027-01-01"),
+        ("TIME_PERIOD,OBS_VALUE\n2026-01-01,2\n2026-01-01,3\n", "figure deux fois"),
     ],
 )
 def test_malformed_answers_are_refused_and_the_file_is_untouched(ecb, user_file, body, message):

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 
 from recouvrement.errors import MissingRate, RateFileError
-from recouvrement.half_year import HalfYear
 from recouvrement.kinds import CreditorKind
-from recouvrement.late_payment import contractual_rate_floor, default_penalty_rate
-from recouvrement.rates import RateTable
+from recouvrement.law.half_year import HalfYear
+from recouvrement.law.late_payment import contractual_rate_floor, default_penalty_rate
+from recouvrement.law.rates import RateTable
 
 # french-law.md §1: default penalty rate and contractual floor per half-year.
 PENALTY_TABLE = [
@@ -76,11 +76,13 @@ def test_user_file_adds_and_overrides_rows(tmp_path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("euribor,2026-01-01,2.0,x", "unknown series 'euribor'"),
-        ("mro,2026-13-01,2.0,x", "is not a YYYY-MM-DD date"),
-        ("mro,2026-01-01,abc,x", "is not a rate"),
-        ("legal_other,2026-02-01,2.0,x", "1 January or 1 July"),
-        ("mro,2026-01-01,250,x", "out of range"),
+        ("euribor,2026-01-01,2.0,x", "série inconnue 'euribor'"),
+        ("mro,2026-13-01,2.0,x", "n'est pas une date AAAA-MM-JJ"),
+        ("mro,2026-01-01,abc,x", "n'est pas un taux"),
+        ("legal_other,2026-02-01,2.0,x", "1er janvier ou le 1er juillet"),
+        ("mro,2026-01-01,250,x", "hors des bornes"),
+        ("mro,2026-01-01,2.0,décision, série X", "il faut 4 colonnes"),
+        ("mro,2026-01-01", "il faut 4 colonnes"),
     ],
 )
 def test_malformed_user_file_names_file_and_line(tmp_path, line, message):
@@ -88,4 +90,37 @@ def test_malformed_user_file_names_file_and_line(tmp_path, line, message):
     user_file.write_text(f"series,date,rate,source\n{line}\n", encoding="utf-8")
     with pytest.raises(RateFileError, match=message) as raised:
         RateTable.load(user_file)
-    assert f"{user_file}, line 2" in str(raised.value)
+    assert f"{user_file}, ligne 2" in str(raised.value)
+
+
+def test_each_rate_names_its_real_source(rates):
+    # 2026 H1: the 2.15 % in force on 1 January 2026 was decided with effect from 11 June
+    # 2025; the 31 March 2026 row only confirms it, so the decision is cited.
+    penalty = default_penalty_rate(HalfYear(2026, 1), rates)
+    assert penalty.source == (
+        "taux de refinancement de la BCE au 1er janvier 2026, 2,15 % (décision de la BCE sur "
+        "ses taux directeurs, série FM.B.U2.EUR.4F.KR.MRR_FR.LEV, en vigueur depuis le 11 juin "
+        "2025), majoré de 10 points (art. L441-10 C. com.)"
+    )
+    legal = rates.legal_rate(HalfYear(2026, 1), CreditorKind.COMPANY)
+    assert legal.source == "arrêté du 15 décembre 2025 (JORF 26 décembre 2025)"
+
+
+def test_the_floor_never_uses_an_older_legal_rate(tmp_path):
+    # A user file gives the ECB rate for 2026 H2 but no legal rate: the 3 × floor cannot be
+    # checked and says so; the 2026 H1 legal rate (2.62 %) is not reused.
+    from recouvrement.claim import Claim, Invoice
+    from recouvrement.decompte import compute_decompte
+
+    user_file = tmp_path / "rates.csv"
+    user_file.write_text("series,date,rate,source\nmro,2026-07-01,2.15,test\n", encoding="utf-8")
+    table = RateTable.load(user_file)
+    invoice = Invoice("F1", Decimal("1000"), date(2026, 7, 31), delivery_date=date(2026, 7, 31))
+    claim = Claim((invoice,), contractual_rate=Decimal("7.00"))
+    result = compute_decompte(claim, date(2026, 9, 29), table)
+    [warning] = result.warnings
+    assert warning.code == "floor_unchecked"
+    assert "second semestre 2026" in warning and "legal_other,2026-07-01,TAUX,SOURCE" in warning
+    assert not result.provisional
+    # 1 Aug – 29 Sep: 31 + 29 = 60 days; 1 000 × 7 % × 60 / 365 = 11.507 → 11.51 €.
+    assert result.interest == Decimal("11.51")

@@ -25,7 +25,7 @@ from recouvrement.dossier import (
 )
 from recouvrement.dossier import DossierRefused as EngineDossierRefused
 from recouvrement.errors import RecouvrementError
-from recouvrement.procedure import objection_deadline, service_deadline
+from recouvrement.law.procedure import objection_deadline, service_deadline
 
 from .server_fields import attachment_belongs_to
 

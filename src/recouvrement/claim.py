@@ -12,6 +12,9 @@ from enum import Enum
 
 from .errors import InvalidClaim
 from .kinds import CreditorKind, Regime
+from .law.imputation import Imputation
+from .law.time_limits import Place
+from .messages import Message
 
 
 class SettlementKind(str, Enum):
@@ -42,7 +45,13 @@ class Settlement:
 
     def __post_init__(self):
         if self.amount <= 0:
-            raise InvalidClaim(f"a {self.kind.value} must be positive, not {self.amount}")
+            noun = "un paiement" if self.kind is SettlementKind.PAYMENT else "un avoir"
+            raise _invalid(
+                "settlement_not_positive",
+                "{noun} doit être positif, pas {amount}",
+                noun=noun,
+                amount=self.amount,
+            )
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,38 @@ class Invoice:
     invoice_date: date | None = None
     delivery_date: date | None = None
     settlements: tuple[Settlement, ...] = ()
+    periodic: bool = False  # a facture périodique (CGI 289 I 3): 45 days at most
+    # The debtor's acknowledgments of this invoice other than payments (a signed payment
+    # plan, a promise, a request for time), and the creditor's written demands for
+    # payment: both can interrupt prescription (law.prescription).
+    acknowledgments: tuple[date, ...] = ()
+    demands: tuple[date, ...] = ()
 
     def __post_init__(self):
         if self.amount <= 0:
-            raise InvalidClaim(f"invoice {self.number}: the amount must be positive")
+            raise _invalid(
+                "invoice_not_positive",
+                "facture {invoice} : le montant doit être positif",
+                invoice=self.number,
+            )
         if self.invoice_date and self.invoice_date > self.due_date:
-            raise InvalidClaim(f"invoice {self.number}: due before it was issued")
+            raise _invalid(
+                "due_before_issue",
+                "facture {invoice} : l'échéance ({due}) précède la date de facture ({issued})",
+                invoice=self.number,
+                due=self.due_date,
+                issued=self.invoice_date,
+            )
+        settled = sum((item.amount for item in self.settlements), Decimal(0))
+        if settled > self.amount:
+            raise _invalid(
+                "overpaid",
+                "facture {invoice} : les paiements et avoirs ({settled} €) dépassent son "
+                "montant ({amount} €) ; enregistrez le trop-perçu à part",
+                invoice=self.number,
+                settled=settled,
+                amount=self.amount,
+            )
 
     def settled_on(self, day: date, kind: SettlementKind | None = None) -> Decimal:
         """What was paid or credited (or only ``kind``) up to ``day`` inclusive."""
@@ -84,18 +119,34 @@ class Claim:
     creditor: CreditorKind = CreditorKind.COMPANY
     notice_received: date | None = None
     day_basis: DayBasis = DayBasis.FIXED_365
-    acknowledgments: tuple[date, ...] = field(default=())
+    acknowledgments: tuple[date, ...] = field(default=())  # apply to every invoice
+    demands: tuple[date, ...] = field(default=())  # written demands, every invoice
+    method: Imputation = Imputation.SIMPLE
+    insolvency_judgment: date | None = None  # opening judgment (C. com. L622-28)
+    enforceable_on: date | None = None  # court decision enforceable (L313-3 C. mon. fin.)
     order_date: date | None = None
     service_date: date | None = None
+    objection_start: date | None = None  # CPC 1416 al. 2, service not made in person
+    court: Place | None = None
+    debtor_place: Place | None = None
 
     def __post_init__(self):
         if not self.invoices:
-            raise InvalidClaim("a claim needs at least one invoice")
+            raise _invalid("no_invoice", "une créance comprend au moins une facture")
         numbers = [invoice.number for invoice in self.invoices]
         if len(set(numbers)) != len(numbers):
-            raise InvalidClaim("each invoice number may appear only once in a claim")
+            raise _invalid(
+                "duplicate_invoice", "chaque numéro de facture ne figure qu'une fois par créance"
+            )
         if self.contractual_rate is not None:
             if self.regime is not Regime.B2B:
-                raise InvalidClaim("a contractual penalty rate applies only to a B2B claim")
+                raise _invalid(
+                    "contractual_rate_not_b2b",
+                    "un taux de pénalités contractuel ne s'applique qu'entre professionnels (b2b)",
+                )
             if self.contractual_rate < 0:
-                raise InvalidClaim("the contractual rate cannot be negative")
+                raise _invalid("negative_rate", "le taux contractuel ne peut pas être négatif")
+
+
+def _invalid(code: str, template: str, **params) -> InvalidClaim:
+    return InvalidClaim(Message.build(code, template, **params))

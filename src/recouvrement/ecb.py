@@ -19,8 +19,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from .documents.filters import date_fr
 from .errors import RateFileError, RateUpdateError
-from .rates import MRO, RateRow, read_rate_rows, write_rate_rows
+from .law.rates import MRO, RateRow, read_rate_rows, write_rate_rows
 
 SERIES_KEY = "FM.B.U2.EUR.4F.KR.MRR_FR.LEV"
 DEFAULT_URL = "https://data-api.ecb.europa.eu/service/data/FM/B.U2.EUR.4F.KR.MRR_FR.LEV"
@@ -57,7 +58,7 @@ def _read_existing(path: Path) -> list[RateRow]:
     try:
         return read_rate_rows(Path(path).read_text(encoding="utf-8"), str(path))
     except RateFileError as error:
-        raise RateUpdateError(f"cannot update: {error}") from None
+        raise RateUpdateError(f"mise à jour impossible : {error}") from None
 
 
 def _download(url: str, timeout: float, retries: int, backoff: float) -> str:
@@ -76,10 +77,12 @@ def _download(url: str, timeout: float, retries: int, backoff: float) -> str:
             response.raise_for_status()
         except requests.Timeout:
             raise RateUpdateError(
-                f"the ECB data portal did not answer within {timeout} s"
+                f"le portail de données de la BCE n'a pas répondu en {timeout} s"
             ) from None
         except requests.RequestException as error:
-            raise RateUpdateError(f"the ECB data portal request failed: {error}") from None
+            raise RateUpdateError(
+                f"la requête au portail de données de la BCE a échoué : {error}"
+            ) from None
     return response.text
 
 
@@ -91,18 +94,22 @@ def parse_ecb_csv(text: str, fetched_on: date) -> list[RateRow]:
     """
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not {"TIME_PERIOD", "OBS_VALUE"} <= set(reader.fieldnames):
-        raise RateUpdateError("malformed ECB answer: no TIME_PERIOD and OBS_VALUE columns")
-    source = f"ECB Data Portal, series {SERIES_KEY}, fetched {fetched_on.isoformat()}"
+        raise RateUpdateError(
+            "réponse de la BCE mal formée : pas de colonnes TIME_PERIOD et OBS_VALUE"
+        )
+    source = f"portail de données de la BCE, série {SERIES_KEY}, relevée le {date_fr(fetched_on)}"
     rows = [_parse_observation(record, reader.line_num, source) for record in reader]
     if not rows:
-        raise RateUpdateError("malformed ECB answer: the series has no observation")
+        raise RateUpdateError("réponse de la BCE mal formée : la série n'a aucune observation")
     rows.sort(key=lambda row: row.day)
     if len({row.day for row in rows}) != len(rows):
-        raise RateUpdateError("malformed ECB answer: a date appears twice")
+        raise RateUpdateError("réponse de la BCE mal formée : une date figure deux fois")
     if rows[-1].day > fetched_on:
-        raise RateUpdateError(f"malformed ECB answer: an observation is dated {rows[-1].day}")
+        raise RateUpdateError(
+            f"réponse de la BCE mal formée : une observation est datée du {rows[-1].day}"
+        )
     if rows[-1].day < fetched_on:
-        rows.append(RateRow(MRO, fetched_on, rows[-1].rate, f"{source}: still in force"))
+        rows.append(RateRow(MRO, fetched_on, rows[-1].rate, f"{source} : toujours en vigueur"))
     return rows
 
 
@@ -112,10 +119,12 @@ def _parse_observation(record: dict, line: int, source: str) -> RateRow:
         rate = Decimal(record["OBS_VALUE"])
     except (TypeError, ValueError, InvalidOperation):
         raise RateUpdateError(
-            f"malformed ECB answer, line {line}: "
+            f"réponse de la BCE mal formée, ligne {line} : "
             f"{record.get('TIME_PERIOD')!r}, {record.get('OBS_VALUE')!r}"
         ) from None
     low, high = PLAUSIBLE_RANGE
     if not rate.is_finite() or not low <= rate <= high:
-        raise RateUpdateError(f"malformed ECB answer, line {line}: implausible rate {rate}")
+        raise RateUpdateError(
+            f"réponse de la BCE mal formée, ligne {line} : taux invraisemblable {rate}"
+        )
     return RateRow(MRO, day, rate, source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from .errors import InvalidClaim
+from .messages import Message
 
 
 class Regime(str, Enum):
@@ -19,8 +20,7 @@ class Regime(str, Enum):
         try:
             return cls(value.lower())
         except ValueError:
-            known = ", ".join(kind.value for kind in cls)
-            raise InvalidClaim(f"unknown regime {value!r}: use one of {known}") from None
+            raise _unknown("unknown_regime", "régime", value, cls) from None
 
 
 class CreditorKind(str, Enum):
@@ -34,5 +34,16 @@ class CreditorKind(str, Enum):
         try:
             return cls(value.lower())
         except ValueError:
-            known = ", ".join(kind.value for kind in cls)
-            raise InvalidClaim(f"unknown creditor kind {value!r}: use one of {known}") from None
+            raise _unknown("unknown_creditor", "type de créancier", value, cls) from None
+
+
+def _unknown(code: str, what: str, value: str, kinds) -> InvalidClaim:
+    return InvalidClaim(
+        Message.build(
+            code,
+            "{what} inconnu {value} : choisissez parmi {known}",
+            what=what,
+            value=repr(value),
+            known=[kind.value for kind in kinds],
+        )
+    )

@@ -7,7 +7,7 @@ line read it from JSON. Dates are ISO strings, amounts decimal strings.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -19,6 +19,11 @@ from .errors import InvalidClaim
 from .escalation import OpenItem
 from .kinds import CreditorKind, Regime
 from .pauses import Instalment, Pause, PauseReason
+
+# A signed payment plan and a promise to pay are the debtor's acknowledgments of the debt
+# (C. civ. 2240); a phone call leaves no written demand (loi 68-1250 art. 2 wants one).
+ACKNOWLEDGING_PAUSES = frozenset({PauseReason.PAYMENT_PLAN, PauseReason.PROMISE})
+UNWRITTEN_CHANNELS = frozenset({"phone"})
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,38 @@ class Account:
     reminders: tuple[Reminder, ...] = ()
 
     def claim(self, invoices: tuple[Invoice, ...] | None = None) -> Claim:
+        """The claim on ``invoices`` (default: all), with what the history says of them:
+        the debtor's acknowledgments (payment plans, promises), the written demands and
+        the insolvency opening judgment."""
         return Claim(
-            invoices=invoices or self.invoices,
+            invoices=tuple(self._with_history(invoice) for invoice in invoices or self.invoices),
             regime=self.regime,
             contractual_rate=self.contractual_rate,
             creditor=CreditorKind.COMPANY,
             notice_received=self.notice_received,
+            insolvency_judgment=min(
+                (
+                    pause.since
+                    for state in self.states.values()
+                    for pause in state.pauses
+                    if pause.reason is PauseReason.INSOLVENCY
+                ),
+                default=None,
+            ),
+        )
+
+    def _with_history(self, invoice: Invoice) -> Invoice:
+        pauses = self.states.get(invoice.number, ReminderState()).pauses
+        acknowledged = [pause.since for pause in pauses if pause.reason in ACKNOWLEDGING_PAUSES]
+        demanded = [
+            reminder.day
+            for reminder in self.reminders
+            if invoice.number in reminder.invoices and reminder.channel not in UNWRITTEN_CHANNELS
+        ]
+        return replace(
+            invoice,
+            acknowledgments=tuple(dict.fromkeys([*invoice.acknowledgments, *acknowledged])),
+            demands=tuple(dict.fromkeys([*invoice.demands, *demanded])),
         )
 
     def open_items(self, as_of: date) -> list[OpenItem]:
@@ -201,6 +232,8 @@ def _invoice(data: dict) -> Invoice:
             )
             for entry in data.get("settlements", [])
         ),
+        periodic=bool(data.get("periodic", False)),
+        acknowledgments=tuple(_date(day) for day in data.get("acknowledgments", [])),
     )
 
 

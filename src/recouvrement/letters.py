@@ -13,10 +13,10 @@ from datetime import date
 from .claim import SettlementKind
 from .decompte import Decompte, compute_decompte
 from .documents.mentions import L111_8_TEXT
-from .formal_notice import DEADLINE_DAYS, NEXT_STEP, payment_deadline
 from .kinds import Regime
+from .law.formal_notice import DEADLINE_DAYS, NEXT_STEP, payment_deadline
+from .law.rates import RateTable
 from .ledger import Account, Ledger, Party
-from .rates import RateTable
 from .serialize import decompte_to_dict, iso, money
 
 CONTRACT_BASIS = (

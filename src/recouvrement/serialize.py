@@ -2,7 +2,8 @@
 
 Amounts are strings with two decimals ("299.59"), rates strings in percent ("12.15"),
 dates ISO strings: JSON keeps them exact, and templates format them with the French
-filters.
+filters. Warnings are objects with a stable ``code``, its ``params`` and the French
+``text``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from .decompte import Decompte, InvoiceDecompte, Period
+from .messages import message_dict
 
 
 def money(amount: Decimal) -> str:
@@ -43,6 +45,7 @@ def invoice_to_dict(invoice: InvoiceDecompte) -> dict:
         "balance": money(invoice.balance),
         "days_late": invoice.days_late,
         "interest": money(invoice.interest),
+        "interest_paid": money(invoice.interest_paid),
         "indemnity": money(invoice.indemnity),
         "prescription": iso(invoice.prescription),
     }
@@ -52,7 +55,8 @@ def decompte_to_dict(decompte: Decompte) -> dict:
     return {
         "as_of": iso(decompte.as_of),
         "regime": decompte.regime.value,
-        "method": decompte.method,
+        "method": decompte.method_label,  # French, as documents print it
+        "method_code": decompte.method,
         "principal": money(decompte.principal),
         "interest": money(decompte.interest),
         "indemnity": money(decompte.indemnity),
@@ -60,11 +64,13 @@ def decompte_to_dict(decompte: Decompte) -> dict:
         "daily_amount": money(decompte.daily_amount),
         "periods": [period_to_dict(period) for period in decompte.periods],
         "invoices": [invoice_to_dict(invoice) for invoice in decompte.invoices],
-        "warnings": list(decompte.warnings),
+        "warnings": [message_dict(warning) for warning in decompte.warnings],
         "provisional": decompte.provisional,
         "rate_sources": list(decompte.rate_sources),
         "prescription": iso(decompte.prescription),
         "psrpc_eligible": decompte.psrpc_eligible,
         "service_deadline": iso(decompte.service_deadline),
         "objection_deadline": iso(decompte.objection_deadline),
+        "enforcement_date": iso(decompte.enforcement_date),
+        "accrual_stopped_on": iso(decompte.accrual_stopped_on),
     }

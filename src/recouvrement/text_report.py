@@ -18,7 +18,7 @@ RIGHT_ALIGNED = {3, 4, 5, 6}
 def decompte_text(decompte: Decompte) -> str:
     lines = [f"Décompte au {date_fr(decompte.as_of)} : {REGIME_TITLES[decompte.regime]}", ""]
     lines += _table(decompte)
-    lines += ["", *_totals(decompte)]
+    lines += ["", *_totals(decompte), f"Méthode : {decompte.method_label}"]
     lines += [f"Attention : {warning}" for warning in decompte.warnings]
     return "\n".join(lines)
 
@@ -68,9 +68,20 @@ def _totals(decompte: Decompte) -> list[str]:
         lines.append(f"Prescription : {date_fr(decompte.prescription)}")
     lines.append(f"PSRPC (≤ 5 000 €) : {'ouverte' if decompte.psrpc_eligible else 'non'}")
     if decompte.service_deadline:
-        lines.append(f"Signification de l'ordonnance avant le {date_fr(decompte.service_deadline)}")
+        lines.append(
+            f"Signification de l'ordonnance au plus tard le {date_fr(decompte.service_deadline)}"
+        )
     if decompte.objection_deadline:
         lines.append(f"Opposition possible jusqu'au {date_fr(decompte.objection_deadline)}")
+    if decompte.enforcement_date:
+        lines.append(
+            "Exécution possible sans avis d'opposition à partir du "
+            f"{date_fr(decompte.enforcement_date)}"
+        )
+    if decompte.accrual_stopped_on:
+        lines.append(
+            f"Intérêts arrêtés au {date_fr(decompte.accrual_stopped_on)} (art. L622-28 C. com.)"
+        )
     if decompte.provisional:
         lines.append("Chiffres PROVISOIRES : un taux n'est pas encore publié.")
     return lines

@@ -42,14 +42,16 @@ def test_dossier_then_verify_end_to_end(case_folder, tmp_path, capsys):
     args = parse("dossier", str(case_folder / "case.json"), "--out", str(out), "--version", "1")
     assert args.run(args) == 0  # its own LibreOffice, as from the shell
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith(f"{out} written: injonction de payer, Tribunal de commerce")
+    assert printed[0].startswith(f"{out} écrit : injonction de payer, Tribunal de commerce")
     assert "IP-2026-0007 version 1" in printed[0]
     assert "14 pièces" in printed[0]
-    assert printed[1].startswith("warning: the phone TEL-2026-0040")
+    assert printed[1].startswith("attention : the phone TEL-2026-0040")
 
     args = parse("verify", str(out))
     assert args.run(args) == 0
-    assert capsys.readouterr().out == f"{out}: OK, every file matches its manifest\n"
+    assert (
+        capsys.readouterr().out == f"{out} : conforme, chaque fichier correspond à son manifeste\n"
+    )
 
     tampered = tmp_path / "tampered.zip"
     tampered.write_bytes(rewrite_zip(out.read_bytes(), {"decompte.json": b"{}"}, {"x.pdf": b""}))
@@ -60,7 +62,7 @@ def test_dossier_then_verify_end_to_end(case_folder, tmp_path, capsys):
     assert any(line.startswith("decompte.json: SHA-256 differs") for line in lines)
 
     args = parse("dossier", str(case_folder / "case.json"), "--out", str(out), "--version", "2")
-    with pytest.raises(DossierExists, match="never modified"):
+    with pytest.raises(DossierExists, match="jamais modifié"):
         args.run(args, converter=_Unused())  # refused before anything is built
 
 

@@ -46,7 +46,8 @@ def test_a_time_barred_claim_is_refused(shipped):
         invoice["date"], invoice["due_date"], invoice["delivery_date"] = "2020-02-06", due, None
     error = refusal(data, shipped)
     assert error.guards == ["prescription"]
-    assert "time-barred: invoice FA-2026-0009 since 2025-03-08" in str(error)
+    assert "prescrite : facture FA-2026-0009 depuis le 8 mars 2025" in str(error)
+    assert error.problems[0][1].params == {"invoices": {"FA-2026-0009": "2025-03-08"}}
     assert "FA-2026-0014" not in str(error)  # due 2021-09-14: barred from 2026-09-15 only
 
 
@@ -57,7 +58,9 @@ def test_a_debtor_under_insolvency_proceedings_is_refused(shipped):
     ]
     error = refusal(data, shipped)
     assert error.guards == ["insolvency"]
-    assert "Transports Girard is under insolvency proceedings since 2026-06-02" in str(error)
+    assert "Transports Girard fait l'objet d'une procédure collective depuis le 2 juin 2026" in str(
+        error
+    )
     assert "BODACC A n° 20260112" in str(error)
     assert "L622-24" in str(error)
 
@@ -74,21 +77,21 @@ def test_the_insolvency_flag_of_the_case_refuses_too(shipped):
 def test_provisional_rates_are_refused(shipped):
     error = refusal(case_data(), shipped, as_of=date(2026, 8, 17))
     assert error.guards == ["provisional_rates"]
-    assert "provisional rate for 2026 H2" in str(error)
+    assert "taux provisoire pour le second semestre 2026" in str(error)
 
 
 def test_a_mise_en_demeure_whose_deadline_runs_is_refused_with_the_first_possible_day(shipped):
     error = refusal(case_data(), shipped, as_of=date(2026, 5, 2))
     assert error.guards == ["notice_deadline"]
-    assert "until 2026-05-02" in str(error)
-    assert "from 2026-05-03 on" in str(error)
+    assert "jusqu'au 2 mai 2026" in str(error)
+    assert "à partir du 3 mai 2026" in str(error)
 
 
 def test_no_mise_en_demeure_is_refused_unless_overridden(shipped):
     error = refusal(without_notice(case_data()), shipped)
     assert error.guards == ["no_formal_notice"]
-    assert "covers invoice FA-2026-0009, FA-2026-0014" in str(error)
-    assert "override" in str(error)
+    assert "ne couvre la facture FA-2026-0009, FA-2026-0014" in str(error)
+    assert "levez ce garde-fou avec un motif" in str(error)
 
 
 def test_the_override_is_recorded_in_the_manifest(converter, shipped):
@@ -104,7 +107,7 @@ def test_the_override_is_recorded_in_the_manifest(converter, shipped):
     override = root.find(f"{ns('overrides')}/{ns('override')}")
     assert override.get("guard") == "no_formal_notice"
     assert override.findtext(ns("reason")) == reason
-    assert "no mise en demeure" in override.findtext(ns("refusal"))
+    assert "aucune mise en demeure" in override.findtext(ns("refusal"))
     assert "formal_notice" not in [e.kind for e in dossier.exhibits]
 
 
@@ -115,7 +118,7 @@ def test_an_open_dispute_is_refused(shipped):
     ]
     error = refusal(data, shipped)
     assert error.guards == ["open_dispute"]
-    assert "invoice FA-2026-0009 is disputed" in str(error)
+    assert "facture FA-2026-0009 : contestée" in str(error)
 
 
 def test_every_refusal_is_reported_at_once(shipped):
@@ -123,15 +126,15 @@ def test_every_refusal_is_reported_at_once(shipped):
     data["flags"]["insolvency"] = True
     error = refusal(data, shipped, as_of=date(2026, 8, 17))
     assert error.guards == ["insolvency", "no_formal_notice", "provisional_rates"]
-    assert "3 reasons" in str(error)
+    assert "3 motifs" in str(error)
 
 
 def test_only_some_guards_can_be_overridden_and_always_with_a_reason(shipped):
-    with pytest.raises(CaseFileError, match="the prescription guard cannot be overridden"):
+    with pytest.raises(CaseFileError, match="le garde-fou prescription ne peut pas être levé"):
         build_dossier(make_case(), Unused(), overrides={"prescription": "vu"}, **shipped)
-    with pytest.raises(CaseFileError, match="needs a reason"):
+    with pytest.raises(CaseFileError, match="demande un motif"):
         build_dossier(make_case(), Unused(), overrides={"no_formal_notice": " "}, **shipped)
-    with pytest.raises(CaseFileError, match="unknown guard 'notice'"):
+    with pytest.raises(CaseFileError, match="garde-fou inconnu 'notice'"):
         build_dossier(make_case(), Unused(), overrides={"notice": "x"}, **shipped)
 
 

@@ -167,7 +167,10 @@ def test_the_decompte_and_the_bordereau(example, files):
     decompte = " ".join(pdf_text(files["decompte.pdf"]).split())
     assert "DÉCOMPTE DES SOMMES DUES" in decompte
     assert plain_euros(example.decompte.total) in decompte
-    assert "2026 H1: 12.15 %" in decompte
+    assert "premier semestre 2026 : 12,15 % — taux de refinancement de la BCE au 1er janvier" in (
+        decompte
+    )
+    assert "en vigueur depuis le 11 juin 2025), majoré de 10 points (art. L441-10" in decompte
     bordereau = " ".join(pdf_text(files["bordereau-des-pieces.pdf"]).split())
     assert "BORDEREAU DES PIÈCES" in bordereau
     assert "14 pièces" in bordereau

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..documents.filters import euros
 from ..documents.pdf import PdfConverter
-from ..rates import RateTable, default_user_rate_file
+from ..law.rates import RateTable
 from .case import load_case
 from .courts import CourtTable, default_user_court_file
 from .errors import DossierExists
@@ -34,18 +34,20 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{text!r} n'est pas une date (AAAA-MM-JJ)") from None
 
 
 def _version(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"the version is a whole number from 1, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"la version est un nombre entier à partir de 1, pas {text!r}"
+        )
     return int(text)
 
 
 def _reason(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("an override needs a reason")
+        raise argparse.ArgumentTypeError("lever un garde-fou demande un motif")
     return text.strip()
 
 
@@ -57,42 +59,57 @@ def add_commands(subparsers, parser_class=None) -> None:
     """
     del parser_class
     command = subparsers.add_parser(
-        "dossier", help="build the injonction de payer dossier (ZIP) of a case file"
+        "dossier", help="constitue le dossier d'injonction de payer (ZIP) d'un fichier d'affaire"
     )
-    command.add_argument("case", type=Path, help="the case file (JSON, see docs/dossier.md)")
-    command.add_argument("--out", type=Path, required=True, help="the dossier to write (.zip)")
-    command.add_argument("--as-of", type=_date, help="date of the request (default: the case's)")
-    command.add_argument("--version", type=_version, default=1, help="export number (default 1)")
+    command.add_argument(
+        "case",
+        type=Path,
+        metavar="AFFAIRE",
+        help="le fichier d'affaire (JSON, voir docs/dossier.md)",
+    )
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="ZIP", help="le dossier à écrire (.zip)"
+    )
+    command.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="AAAA-MM-JJ",
+        help="date de la requête (par défaut : celle du fichier d'affaire)",
+    )
+    command.add_argument(
+        "--version", type=_version, default=1, metavar="N", help="numéro d'export (défaut 1)"
+    )
     command.add_argument(
         "--override-no-notice",
         type=_reason,
-        metavar="REASON",
-        help="build without a mise en demeure; the reason goes into the manifest",
+        metavar="MOTIF",
+        help="constitue le dossier sans mise en demeure ; le motif figure au manifeste",
     )
     command.add_argument(
         "--override-dispute",
         type=_reason,
-        metavar="REASON",
-        help="build although a dispute is open; the reason goes into the manifest",
+        metavar="MOTIF",
+        help="constitue le dossier malgré une contestation ouverte ; le motif figure au manifeste",
     )
     command.add_argument(
         "--courts",
         type=Path,
-        help="court file that adds or overrides rows (default: $RECOUVREMENT_COURTS or "
-        "~/.config/recouvrement/courts.csv)",
+        metavar="FICHIER",
+        help="fichier des juridictions qui ajoute ou remplace des lignes (par défaut "
+        "$RECOUVREMENT_COURTS ou ~/.config/recouvrement/courts.csv)",
     )
     command.set_defaults(run=run_dossier)
 
-    command = subparsers.add_parser("verify", help="check a dossier ZIP against its manifest")
-    command.add_argument("dossier", type=Path, help="the dossier (.zip)")
+    command = subparsers.add_parser("verify", help="vérifie un dossier ZIP d'après son manifeste")
+    command.add_argument("dossier", type=Path, metavar="ZIP", help="le dossier (.zip)")
     command.set_defaults(run=run_verify)
 
 
 def run_dossier(args, converter: PdfConverter | None = None) -> int:
     if args.out.exists():
         raise DossierExists(
-            f"{args.out} already exists, and a dossier export is never modified: write to a "
-            f"new file (a new export of the case takes the next --version)"
+            f"{args.out} existe déjà, et un export de dossier n'est jamais modifié : écrivez "
+            f"dans un nouveau fichier (un nouvel export de l'affaire prend la --version suivante)"
         )
     case = load_case(args.case)
     overrides = {}
@@ -100,7 +117,7 @@ def run_dossier(args, converter: PdfConverter | None = None) -> int:
         overrides[NO_FORMAL_NOTICE] = args.override_no_notice
     if args.override_dispute:
         overrides[OPEN_DISPUTE] = args.override_dispute
-    rates = RateTable.load(getattr(args, "rates", None) or default_user_rate_file())
+    rates = RateTable.for_user(getattr(args, "rates", None))
     courts = CourtTable.load(args.courts or default_user_court_file())
     options = {
         "as_of": args.as_of,
@@ -117,14 +134,14 @@ def run_dossier(args, converter: PdfConverter | None = None) -> int:
     path = dossier.write(args.out)
     court = f", {dossier.court.name}" if dossier.court else ""
     print(
-        f"{path} written: {dossier.procedure.label}{court}, {dossier.reference} version "
+        f"{path} écrit : {dossier.procedure.label}{court}, {dossier.reference} version "
         f"{dossier.version}, total {euros(dossier.decompte.total)}, "
         f"{len(dossier.exhibits)} pièces, {len(dossier.files) + 1} fichiers"
     )
     for override in dossier.overrides:
-        print(f"override {override.guard}: {override.reason}")
+        print(f"garde-fou levé {override.guard} : {override.reason}")
     for warning in dossier.warnings:
-        print(f"warning: {warning}")
+        print(f"attention : {warning}")
     return 0
 
 
@@ -134,5 +151,5 @@ def run_verify(args) -> int:
         print(problem)
     if problems:
         return VERIFY_FAILED
-    print(f"{args.dossier}: OK, every file matches its manifest")
+    print(f"{args.dossier} : conforme, chaque fichier correspond à son manifeste")
     return 0

@@ -40,11 +40,13 @@ class DossierRefused(DossierError):
         self.problems = list(problems)
         self.guards = [guard for guard, _ in self.problems]
         count = len(self.problems)
-        noun = "reason" if count == 1 else "reasons"
+        noun = "motif" if count == 1 else "motifs"
         super().__init__(
-            f"the dossier is refused ({count} {noun}): "
-            + "; ".join(f"[{guard}] {message}" for guard, message in self.problems)
+            f"le dossier est refusé ({count} {noun}) : "
+            + " ; ".join(f"[{guard}] {message}" for guard, message in self.problems)
         )
+        self.code = "dossier_refused"
+        self.params = {"guards": self.guards}
 
 
 class DossierExists(DossierError):

@@ -5,7 +5,8 @@
   mandataire judiciaire instead, within two months of the BODACC publication (L622-24,
   R622-24). Never overridable.
 - ``prescription``: an invoice is time-barred on the dossier date (C. com. L110-4, C. conso
-  L218-2). Never overridable.
+  L218-2), counting the payments, the payment plans and promises of the history, and for
+  a public buyer the written demands (one rule: law.prescription). Never overridable.
 - ``provisional_rates``: the décompte carries a rate forward into a half-year with no
   published rate; a requête must not rest on provisional figures. Never overridable.
 - ``notice_deadline``: the mise en demeure's deadline (eight days from receipt, C. civ.
@@ -26,11 +27,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..claim import Invoice
-from ..decompte import Decompte
-from ..formal_notice import DEADLINE_DAYS, payment_deadline
+from ..decompte import Decompte, invoice_prescription
+from ..documents.filters import date_fr
+from ..law.formal_notice import DEADLINE_DAYS, payment_deadline
 from ..ledger import Account, Reminder
+from ..messages import Message
 from ..pauses import PauseReason
-from ..prescription import prescription_date, prescription_start
 from .errors import CaseFileError
 
 INSOLVENCY = "insolvency"
@@ -67,12 +69,29 @@ def check_overrides(overrides: Mapping[str, str]) -> dict[str, str]:
     for guard, reason in overrides.items():
         if guard not in GUARDS:
             raise CaseFileError(
-                f"unknown guard {guard!r} to override: use one of {', '.join(sorted(OVERRIDABLE))}"
+                Message.build(
+                    "unknown_guard",
+                    "garde-fou inconnu {guard} : seuls {known} peuvent être levés",
+                    guard=repr(guard),
+                    known=sorted(OVERRIDABLE),
+                )
             )
         if guard not in OVERRIDABLE:
-            raise CaseFileError(f"the {guard} guard cannot be overridden")
+            raise CaseFileError(
+                Message.build(
+                    "guard_not_overridable",
+                    "le garde-fou {guard} ne peut pas être levé",
+                    guard=guard,
+                )
+            )
         if not str(reason or "").strip():
-            raise CaseFileError(f"overriding the {guard} guard needs a reason")
+            raise CaseFileError(
+                Message.build(
+                    "override_without_reason",
+                    "lever le garde-fou {guard} demande un motif",
+                    guard=guard,
+                )
+            )
         checked[guard] = str(reason).strip()
     return checked
 
@@ -111,32 +130,54 @@ def claim_problems(
     ]
     insolvency = [pause for _, pause in pauses if pause.reason is PauseReason.INSOLVENCY]
     if insolvency or insolvency_flag:
-        since = f" since {insolvency[0].since.isoformat()}" if insolvency else ""
+        since = f" depuis le {date_fr(insolvency[0].since)}" if insolvency else ""
         note = insolvency_note or (insolvency[0].note if insolvency else "")
         problems.append(
             (
                 INSOLVENCY,
-                f"{name} is under insolvency proceedings{since}{f' ({note})' if note else ''}: no "
-                "injonction de payer (C. com. L622-21); declare the claim to the mandataire "
-                "judiciaire within two months of the BODACC publication (L622-24)",
+                Message(
+                    "insolvency",
+                    f"{name} fait l'objet d'une procédure collective{since}"
+                    f"{f' ({note})' if note else ''} : pas d'injonction de payer (art. L622-21 "
+                    "C. com.) ; déclarez la créance au mandataire judiciaire dans les deux mois "
+                    "de la publication au BODACC (art. L622-24)",
+                    {
+                        "debtor": name,
+                        "since": insolvency[0].since.isoformat() if insolvency else None,
+                        "note": note,
+                    },
+                ),
             )
         )
-    barred = []
-    for invoice in invoices:
-        acknowledgments = [item.day for item in invoice.settlements if item.day <= as_of]
-        start = prescription_start(invoice.due_date, invoice.delivery_date)
-        last_day = prescription_date(start, account.regime, acknowledgments)
+    claim = account.claim(tuple(invoices))
+    barred = {}
+    for invoice in claim.invoices:  # with the plans, promises and demands of the history
+        last_day = invoice_prescription(invoice, claim, as_of).last_day
         if last_day < as_of:
-            barred.append(f"{invoice.number} since {last_day.isoformat()}")
+            barred[invoice.number] = last_day
     if barred:
-        problems.append((PRESCRIPTION, "the claim is time-barred: invoice " + ", ".join(barred)))
+        text = ", ".join(f"{number} depuis le {date_fr(day)}" for number, day in barred.items())
+        problems.append(
+            (
+                PRESCRIPTION,
+                Message(
+                    "time_barred",
+                    f"la créance est prescrite : facture {text}",
+                    {"invoices": {number: day.isoformat() for number, day in barred.items()}},
+                ),
+            )
+        )
     disputed = sorted(number for number, pause in pauses if pause.reason is PauseReason.DISPUTE)
     if disputed:
         problems.append(
             (
                 OPEN_DISPUTE,
-                f"invoice {', '.join(disputed)} is disputed and the dispute is still open: settle "
-                "it first, or override with a reason",
+                Message.build(
+                    "open_dispute",
+                    "facture {invoices} : contestée, la contestation est toujours ouverte ; "
+                    "réglez-la d'abord, ou levez ce garde-fou avec un motif",
+                    invoices=disputed,
+                ),
             )
         )
     problems += _notice_problems(account, numbers, as_of)
@@ -151,8 +192,13 @@ def _notice_problems(account: Account, numbers: set[str], as_of: date) -> list[t
         return [
             (
                 NO_FORMAL_NOTICE,
-                "no mise en demeure in the reminder history covers invoice "
-                f"{', '.join(uncovered)}: send one first (C. civ. 1344), or override with a reason",
+                Message.build(
+                    "no_formal_notice",
+                    "aucune mise en demeure de l'historique ne couvre la facture {invoices} : "
+                    "envoyez-en une d'abord (art. 1344 C. civ.), ou levez ce garde-fou avec un "
+                    "motif",
+                    invoices=uncovered,
+                ),
             )
         ]
     running = [n for n in notices if numbers & set(n.invoices) and notice_deadline(n) >= as_of]
@@ -162,8 +208,14 @@ def _notice_problems(account: Account, numbers: set[str], as_of: date) -> list[t
         return [
             (
                 NOTICE_DEADLINE,
-                f"the mise en demeure {references} gives the debtor until {last.isoformat()} to "
-                f"pay: build the dossier from {(last + timedelta(days=1)).isoformat()} on",
+                Message.build(
+                    "notice_deadline",
+                    "la mise en demeure {references} laisse au débiteur jusqu'au {last} pour "
+                    "payer : constituez le dossier à partir du {first}",
+                    references=references,
+                    last=last,
+                    first=last + timedelta(days=1),
+                ),
             )
         ]
     return []
@@ -172,12 +224,17 @@ def _notice_problems(account: Account, numbers: set[str], as_of: date) -> list[t
 def decompte_problems(decompte: Decompte) -> list[tuple[str, str]]:
     if not decompte.provisional:
         return []
-    carried = "; ".join(w for w in decompte.warnings if w.startswith("provisional")) or "rates"
+    carried = [w for w in decompte.warnings if getattr(w, "code", "") == "provisional_rate"]
     return [
         (
             PROVISIONAL_RATES,
-            f"the décompte uses provisional rates ({carried}): a requête needs published rates; "
-            "update the rate table (recouvrement update-rates) or move the dossier date",
+            Message.build(
+                "provisional_rates",
+                "le décompte repose sur des taux provisoires ({carried}) : une requête exige "
+                "des taux publiés ; mettez à jour les taux (recouvrement update-rates) ou "
+                "changez la date du dossier",
+                carried=carried,
+            ),
         )
     ]
 

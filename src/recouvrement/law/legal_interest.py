@@ -4,20 +4,32 @@ A consumer owes interest at the legal rate (L313-2 C. mon. fin., the rate of the
 creditor's kind for each half-year) only from the mise en demeure, and owes no flat
 indemnity and no collection costs (L111-8 CPCE).
 
+L313-3 C. mon. fin.: after a court order to pay, "le taux de l'intérêt légal est majoré
+de cinq points à l'expiration d'un délai de deux mois à compter du jour où la décision de
+justice est devenue exécutoire": the legal rate + 5 points from the day after those two
+months (counted as CPC 641 counts months).
+
 >>> table = RateTable.load(user_file=None)
 >>> consumer_interest_rate(HalfYear(2026, 1), CreditorKind.COMPANY, table).value
 Decimal('2.62')
 >>> consumer_interest_start(date(2026, 1, 15), date(2026, 3, 2))
 datetime.date(2026, 3, 3)
+>>> increase_start(date(2026, 3, 15))
+datetime.date(2026, 5, 16)
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
+from ..kinds import CreditorKind
 from .half_year import HalfYear
-from .kinds import CreditorKind
 from .rates import Rate, RateTable
+from .time_limits import add_months
+
+INCREASE_POINTS = Decimal(5)  # L313-3 C. mon. fin.: "majoré de cinq points"
+INCREASE_AFTER_MONTHS = 2  # L313-3: "à l'expiration d'un délai de deux mois"
 
 
 def consumer_interest_rate(
@@ -36,3 +48,17 @@ def consumer_interest_start(due_date: date, notice_received: date | None) -> dat
     if notice_received is None:
         return None
     return max(due_date, notice_received) + timedelta(days=1)
+
+
+def increase_start(enforceable_on: date) -> date:
+    """L313-3: the first day of the + 5 points, after two months from the enforceable date."""
+    return add_months(enforceable_on, INCREASE_AFTER_MONTHS) + timedelta(days=1)
+
+
+def increased_rate(rate: Rate) -> Rate:
+    """L313-3: the legal rate + 5 points."""
+    return Rate(
+        rate.value + INCREASE_POINTS,
+        f"{rate.source}, majoré de 5 points (art. L313-3 C. mon. fin.)",
+        rate.provisional,
+    )

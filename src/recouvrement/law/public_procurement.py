@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ..documents.filters import date_fr
+from ..messages import french
 from .half_year import HalfYear
 from .rates import Rate, RateTable
 
@@ -26,4 +28,9 @@ def public_interest_rate(interest_start: date, table: RateTable, **lookup) -> Ra
     """R2192-31: the ECB rate on the first day of the half-year when interest began, + 8."""
     half_year = HalfYear.containing(interest_start)
     mro = table.mro_in_force(half_year.start, **lookup)
-    return Rate(mro.value + PUBLIC_MARGIN_POINTS, f"ECB {mro.value} % + 8 points", mro.provisional)
+    source = (
+        f"taux de refinancement de la BCE au {date_fr(half_year.start)}, {french(mro.value)} % "
+        f"({mro.source}), majoré de 8 points, fixe pour tout le retard (art. R2192-31 C. "
+        "commande publique)"
+    )
+    return Rate(mro.value + PUBLIC_MARGIN_POINTS, source, mro.provisional)

@@ -6,7 +6,8 @@
   the legal interest rate.
 - D441-5: a flat 40 € indemnity for collection costs per invoice paid late.
 - L441-10 I: payment terms of at most 60 days from the invoice date, or 45 days end of
-  month when so agreed.
+  month when so agreed; for a periodic invoice (facture périodique, CGI 289 I 3), at
+  most 45 days from its date of issue.
 
 >>> table = RateTable.load(user_file=None)
 >>> default_penalty_rate(HalfYear(2026, 1), table).value
@@ -15,6 +16,8 @@ Decimal('12.15')
 Decimal('7.86')
 >>> payment_term_limit(date(2026, 1, 10))
 datetime.date(2026, 3, 17)
+>>> payment_term_limit(date(2026, 1, 10), periodic=True)
+datetime.date(2026, 2, 24)
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..documents.filters import date_fr
+from ..kinds import CreditorKind
+from ..messages import french
 from .half_year import HalfYear
-from .kinds import CreditorKind
 from .rates import Rate, RateTable
 
 PENALTY_MARGIN_POINTS = Decimal(10)  # L441-10 II: "majoré de 10 points de pourcentage"
@@ -32,14 +37,18 @@ CONTRACTUAL_FLOOR_MULTIPLIER = Decimal(3)  # L441-10 II: "trois fois le taux d'i
 FLAT_INDEMNITY = Decimal("40.00")  # D441-5: "montant de l'indemnité forfaitaire … 40 euros"
 MAX_TERM_DAYS = 60  # L441-10 I: "soixante jours à compter de la date d'émission de la facture"
 MAX_TERM_END_OF_MONTH_DAYS = 45  # L441-10 I: "quarante-cinq jours fin de mois"
+MAX_TERM_PERIODIC_DAYS = 45  # L441-10 I: facture périodique (CGI 289 I 3), "quarante-cinq
+#                              jours à compter de la date d'émission de la facture"
 
 
 def default_penalty_rate(half_year: HalfYear, table: RateTable, **lookup) -> Rate:
     """L441-10 II: the ECB rate in force on the half-year's first day, plus 10 points."""
     mro = table.mro_in_force(half_year.start, **lookup)
-    return Rate(
-        mro.value + PENALTY_MARGIN_POINTS, f"ECB {mro.value} % + 10 points", mro.provisional
+    source = (
+        f"taux de refinancement de la BCE au {date_fr(half_year.start)}, "
+        f"{french(mro.value)} % ({mro.source}), majoré de 10 points (art. L441-10 C. com.)"
     )
+    return Rate(mro.value + PENALTY_MARGIN_POINTS, source, mro.provisional)
 
 
 def contractual_rate_floor(half_year: HalfYear, table: RateTable, **lookup) -> Decimal:
@@ -48,13 +57,16 @@ def contractual_rate_floor(half_year: HalfYear, table: RateTable, **lookup) -> D
     return CONTRACTUAL_FLOOR_MULTIPLIER * legal.value
 
 
-def payment_term_limit(invoice_date: date) -> date:
+def payment_term_limit(invoice_date: date, *, periodic: bool = False) -> date:
     """L441-10 I: the latest due date allowed for an invoice issued on ``invoice_date``.
 
     The law allows 60 days from the invoice, or 45 days end of month when agreed; both
     readings of "45 days end of month" (month end after 45 days, or 45 days after the
-    month end) are in use, so the most generous of the three dates is the limit.
+    month end) are in use, so the most generous of the three dates is the limit. A
+    periodic invoice (CGI 289 I 3) gets 45 days from its issue, and nothing more.
     """
+    if periodic:
+        return invoice_date + timedelta(days=MAX_TERM_PERIODIC_DAYS)
     sixty_days = invoice_date + timedelta(days=MAX_TERM_DAYS)
     month_end_after_45 = _end_of_month(invoice_date + timedelta(days=MAX_TERM_END_OF_MONTH_DAYS))
     days_45_after_month_end = _end_of_month(invoice_date) + timedelta(
