@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__, demo
 from .claim import Claim, DayBasis, Invoice, Settlement, SettlementKind
 from .decompte import compute_decompte
+from .delivery.commands import add_commands as add_delivery_commands
 from .documents.pdf import ConversionError, PdfConverter
 from .documents.rendering import render_docx, render_letter
 from .dossier.commands import add_commands as add_dossier_commands
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands)
     _add_render(commands)
     add_dossier_commands(commands, _Parser)
+    add_delivery_commands(commands, _Parser)
     return parser
 
 

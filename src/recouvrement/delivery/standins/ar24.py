@@ -72,6 +72,14 @@ class Ar24Standin(StandinServer):
         self.add_route("GET", API + "/user/mail/?", "list", self.signed(self.list_mails))
         self.add_route("GET", r"/get/proof/(?P<code>[a-z]{2})-(?P<mid>\d+)", "proof", self.proof)
 
+    def sample_config(self) -> dict:
+        return {
+            "api_url": self.url + API,
+            "token": self.token,
+            "private_key": self.private_key,
+            "user_id": self.user_id,
+        }
+
     # -- signature -----------------------------------------------------------------------
 
     def signed(self, handler):

@@ -312,12 +312,20 @@ class StandinServer(ThreadingHTTPServer):
         self._ticker.start()
         return self
 
+    def wait(self):
+        """Block until the server is stopped (the command line's foreground run)."""
+        self._thread.join()
+
     def stop(self):
         self._stopping.set()
         self.shutdown()
         self.server_close()
 
     # -- what a provider model implements -------------------------------------------
+
+    def sample_config(self) -> dict:
+        """A CONFIG.json that points the product at this stand-in."""
+        raise NotImplementedError
 
     def sending_counts(self) -> dict:
         raise NotImplementedError

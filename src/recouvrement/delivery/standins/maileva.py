@@ -117,6 +117,19 @@ class MailevaStandin(StandinServer):
         for method, path, call, handler in routes:
             self.add_route(method, API + path, call, self.authorized(handler))
 
+    def sample_config(self) -> dict:
+        client_id, client_secret, username, password = self.credentials
+        return {
+            "api_url": self.url,
+            "auth_url": self.url + TOKEN_PATH,
+            "api_version": "v2",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "username": username,
+            "password": password,
+            "notification_email": "recouvrement@example.org",
+        }
+
     # -- authentication ------------------------------------------------------------------
 
     def token(self, request: Request) -> Reply:
