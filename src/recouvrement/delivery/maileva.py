@@ -363,6 +363,9 @@ class MailevaClient:
             # Expired or revoked before its announced end: log in again, once.
             self._token.expire()
             response = self._authorized(method, self._url(path), **kwargs)
+        if response.status_code == 401:
+            self._token.expire()
+            raise Transient("jeton refusé deux fois de suite")
         if response.status_code >= 400:
             code, message = _error_of(response)
             raise ProviderRejected(LABEL, step, response.status_code, code, message)
