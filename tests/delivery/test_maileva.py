@@ -215,7 +215,7 @@ def test_a_4xx_from_the_api_names_its_code_and_message(maileva, maileva_standin)
 
 def test_an_address_that_does_not_fit_is_refused_before_anything_is_sent(maileva, maileva_standin):
     recipient = company(name="Société Anonyme des Transports Girard et Fils")
-    with pytest.raises(AddressError, match="^Ligne 1 de l'adresse"):
+    with pytest.raises(AddressError, match=r"^Ligne 1 de l'adresse"):
         maileva.send(letter(), recipient)
     assert stats(maileva_standin)["calls"] == {}
 
