@@ -116,6 +116,7 @@ class JsonStateStore:
     @contextlib.contextmanager
     def _locked(self):
         lock_path = self.path.with_name(self.path.name + ".lock")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, open(lock_path, "a") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
@@ -137,7 +138,6 @@ class JsonStateStore:
         return records
 
     def _write(self, records: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(records, file, ensure_ascii=False, indent=2, sort_keys=True)
