@@ -80,11 +80,16 @@ def test_what_the_stand_in_received_is_what_the_issue_asks(maileva, maileva_stan
     assert sending["documents"][0]["name"] == "mise-en-demeure.pdf"
 
 
-@pytest.mark.parametrize("call", WRITE_CALLS + CHECK_CALLS)
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize(
+    ("call", "fault"),
+    [
+        (call, fault)
+        for call in WRITE_CALLS + CHECK_CALLS
+        for fault in FAULTS
+        if (call, fault) != ("token", "expired_token")  # no token to expire there
+    ],
+)
 def test_each_fault_leaves_exactly_one_sending(maileva_standin, store, call, fault):
-    if call == "token" and fault == "expired_token":
-        pytest.skip("the token endpoint has no token to expire")
     # The check calls fail while the write they check is retried: fail the write first.
     rules = [FaultRule(call, fault, times=2)]
     if call in CHECK_CALLS:

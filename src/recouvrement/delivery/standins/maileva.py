@@ -167,6 +167,11 @@ class MailevaStandin(StandinServer):
             if self.tokens.get(token, 0) < time.monotonic():
                 return Reply.json(401, {"code": "UNAUTHORIZED", "message": "Invalid token"})
             groups.pop("version", None)
+            if "sid" in groups:
+                sending = self.sendings.get(groups.pop("sid"))
+                if sending is None:
+                    return error(404, "SENDING_NOT_FOUND", "Ressource SENDING introuvable")
+                groups["sending"] = sending
             return handler(request, **groups)
 
         return check
@@ -217,15 +222,10 @@ class MailevaStandin(StandinServer):
             },
         )
 
-    def read(self, request: Request, sid: str) -> Reply:
-        if sid not in self.sendings:
-            return error(404, "SENDING_NOT_FOUND", "Ressource SENDING introuvable")
-        return Reply.json(200, self.view(sid))
+    def read(self, request: Request, sending: dict) -> Reply:
+        return Reply.json(200, self.view(sending["id"]))
 
-    def add_document(self, request: Request, sid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        if sending is None:
-            return error(404, "SENDING_NOT_FOUND", "Ressource SENDING introuvable")
+    def add_document(self, request: Request, sending: dict) -> Reply:
         if sending["status"] != "DRAFT":
             return error(400, "SENDING_STATUS_IS_NOT_DRAFT", "L'envoi n'est pas en état draft")
         files = request.files()
@@ -255,10 +255,7 @@ class MailevaStandin(StandinServer):
         sending["documents"].append(document)
         return Reply.json(201, document)
 
-    def documents(self, request: Request, sid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        if sending is None:
-            return error(404, "SENDING_NOT_FOUND", "Ressource SENDING introuvable")
+    def documents(self, request: Request, sending: dict) -> Reply:
         return Reply.json(
             200,
             {
@@ -267,10 +264,7 @@ class MailevaStandin(StandinServer):
             },
         )
 
-    def add_recipient(self, request: Request, sid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        if sending is None:
-            return error(404, "SENDING_NOT_FOUND", "Ressource SENDING introuvable")
+    def add_recipient(self, request: Request, sending: dict) -> Reply:
         if sending["status"] != "DRAFT":
             return error(400, "SENDING_STATUS_IS_NOT_DRAFT", "L'envoi n'est pas en état draft")
         data = request.json() or {}
@@ -286,17 +280,11 @@ class MailevaStandin(StandinServer):
         sending["recipients"].append(recipient)
         return Reply.json(201, self.recipient_view(sending, recipient))
 
-    def recipients(self, request: Request, sid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        if sending is None:
-            return error(404, "SENDING_NOT_FOUND", "Ressource SENDING introuvable")
+    def recipients(self, request: Request, sending: dict) -> Reply:
         views = [self.recipient_view(sending, recipient) for recipient in sending["recipients"]]
         return Reply.json(200, {"recipients": views, "paging": {"total_results": len(views)}})
 
-    def submit(self, request: Request, sid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        if sending is None:
-            return error(404, "SENDING_NOT_FOUND", "Ressource SENDING introuvable")
+    def submit(self, request: Request, sending: dict) -> Reply:
         if sending["status"] != "DRAFT":
             return error(400, "SENDING_STATUS_IS_NOT_DRAFT", "L'envoi n'est pas en état draft")
         if not sending["documents"]:
@@ -310,9 +298,8 @@ class MailevaStandin(StandinServer):
         sending["progress"] = Progress(outcome_for(*lines), sending["submission_date"])
         return Reply(200)
 
-    def delivery_statuses(self, request: Request, sid: str, rid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        if sending is None or not any(r["id"] == rid for r in sending["recipients"]):
+    def delivery_statuses(self, request: Request, sending: dict, rid: str) -> Reply:
+        if not any(recipient["id"] == rid for recipient in sending["recipients"]):
             return error(404, "RECIPIENT_NOT_FOUND", "Ressource RECIPIENT introuvable")
         statuses = [
             {"status": code, "label": label, "date": date.isoformat()}
@@ -322,12 +309,11 @@ class MailevaStandin(StandinServer):
             200, {"delivery_statuses": statuses, "paging": {"total_results": len(statuses)}}
         )
 
-    def download_ar(self, request: Request, sid: str, rid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        final = self.final_stage(sending) if sending else None
+    def download_ar(self, request: Request, sending: dict, rid: str) -> Reply:
+        final = self.final_stage(sending)
         if final is None:
             return error(404, "RECIPIENT_NOT_FOUND", "Aucun avis de réception")
-        progress = sending["progress"]
+        sid, progress = sending["id"], sending["progress"]
         recipient = sending["recipients"][0]
         title = "Avis de réception" if final == "delivered" else "Avis de non-distribution"
         pdf = proof_pdf(
@@ -342,11 +328,10 @@ class MailevaStandin(StandinServer):
         )
         return zipped(f"{final}-{sid}.pdf", pdf)
 
-    def download_deposit(self, request: Request, sid: str) -> Reply:
-        sending = self.sendings.get(sid)
-        if sending is None or "deposited" not in self.stages(sending):
+    def download_deposit(self, request: Request, sending: dict) -> Reply:
+        if "deposited" not in self.stages(sending):
             return error(404, "SENDING_NOT_FOUND", "Aucune preuve de dépôt")
-        recipient = sending["recipients"][0]
+        sid, recipient = sending["id"], sending["recipients"][0]
         pdf = proof_pdf(
             "Preuve de dépôt",
             [
