@@ -20,9 +20,13 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from .delivery.errors import ConsentRequired, DeliveryInputError
+from .errors import RecouvrementError
 
 ARTICLE = "art. L100 du code des postes et des communications électroniques"
+
+
+class ConsentRequired(RecouvrementError):
+    """An LRE to a recipient who is, or may be, a consumer without recorded consent."""
 
 
 class Channel(str, enum.Enum):
@@ -49,7 +53,7 @@ def channel_for(
 def check_lre_allowed(name: str, is_consumer: bool | None, lre_consent_date: date | None):
     """Raise :class:`ConsentRequired` unless an LRE may be sent to this recipient."""
     if is_consumer is None:
-        raise DeliveryInputError(
+        raise ConsentRequired(
             f"Destinataire « {name} » : précisez « kind » (consumer ou professional) ; "
             f"une LRE à un consommateur exige son consentement ({ARTICLE})."
         )

@@ -153,7 +153,7 @@ def test_lre_sent_to_a_consumer_who_agreed(ar24, ar24_standin):
 
 
 def test_lre_needs_to_know_whether_the_recipient_is_a_consumer(ar24):
-    with pytest.raises(DeliveryInputError, match="précisez « kind »"):
+    with pytest.raises(ConsentRequired, match="précisez « kind »"):
         ar24.send(letter(), company(is_consumer=None))
 
 

@@ -9,6 +9,7 @@ resumes where it stopped.
 from __future__ import annotations
 
 from ..errors import RecouvrementError
+from ..registered_letter import ConsentRequired  # noqa: F401 (the CPCE L100 rule raises it)
 
 
 class DeliveryError(RecouvrementError):
@@ -21,10 +22,6 @@ class DeliveryInputError(DeliveryError):
 
 class ConfigurationError(DeliveryInputError):
     """The provider configuration lacks a key or has a wrong one."""
-
-
-class ConsentRequired(DeliveryInputError):
-    """An electronic registered letter to a consumer who has not agreed to receive one."""
 
 
 class ProviderRejected(DeliveryError):
