@@ -20,6 +20,7 @@ from pathlib import Path
 from . import __version__, demo
 from .claim import Claim, DayBasis, Invoice, Settlement, SettlementKind
 from .decompte import compute_decompte
+from .delivery.commands import add_commands as add_delivery_commands
 from .documents.filters import date_fr
 from .documents.pdf import ConversionError, PdfConverter
 from .documents.rendering import render_docx, render_letter
@@ -205,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--rates", type=Path, default=argparse.SUPPRESS, metavar="FICHIER", help=RATES_HELP
             )
+    # Registered-letter commands take no rate file: added after the loop above.
+    add_delivery_commands(commands, _Parser)
     return parser
 
 

@@ -1,0 +1,184 @@
+"""The registered-letter commands, for the command line to register.
+
+    recouvrement send-registered LETTER.pdf --recipient RECIPIENT.json --reference REF
+        --provider maileva|ar24 --provider-config CONFIG.json [--sender SENDER.json]
+        [--state-file FILE] [--subject TEXT]
+    recouvrement registered-status REF --provider maileva|ar24 --provider-config CONFIG.json
+        [--state-file FILE] [--proofs-dir DIR]
+    recouvrement standin maileva|ar24 [--port 8765] [--latency S] [--step-seconds S]
+        [--fail-rate R] [--seed N]
+
+Each prints one JSON object. Bad input exits 2 with one French line; a provider that
+stays down exits 1, and the same command later resumes where it stopped. The state file
+(default ``$XDG_STATE_HOME/recouvrement/registered-letters.json``) keeps each sending's
+provider id from the moment it exists: the same reference sent twice sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from ..postal_address import Party
+from .errors import ConfigurationError, DeliveryInputError
+from .model import Letter, Recipient, SendingStatus
+from .providers import CLIENTS, client_for, download_proofs
+from .store import JsonStateStore
+
+
+def add_commands(commands, parser_class) -> None:
+    """Register ``send-registered``, ``registered-status`` and ``standin``."""
+    _add_send(commands)
+    _add_status(commands)
+    _add_standin(commands)
+
+
+def default_state_file() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "recouvrement" / "registered-letters.json"
+
+
+def _provider_options(command) -> None:
+    command.add_argument("--provider", required=True, help="maileva or ar24")
+    command.add_argument("--provider-config", type=Path, required=True, metavar="CONFIG.json")
+    command.add_argument("--state-file", type=Path, default=None, metavar="FILE")
+
+
+def _add_send(commands) -> None:
+    command = commands.add_parser("send-registered", help="send a PDF as a registered letter")
+    command.add_argument("letter", type=Path, metavar="LETTER.pdf")
+    command.add_argument("--recipient", type=Path, required=True, metavar="RECIPIENT.json")
+    command.add_argument("--reference", required=True, metavar="REF")
+    command.add_argument("--sender", type=Path, default=None, metavar="SENDER.json")
+    command.add_argument("--subject", default=None, help="the sending's name at the provider")
+    _provider_options(command)
+    command.set_defaults(run=run_send)
+
+
+def _add_status(commands) -> None:
+    command = commands.add_parser("registered-status", help="state and proofs of a sending")
+    command.add_argument("reference", metavar="REF")
+    command.add_argument("--proofs-dir", type=Path, default=None, metavar="DIR")
+    _provider_options(command)
+    command.set_defaults(run=run_status)
+
+
+def _add_standin(commands) -> None:
+    command = commands.add_parser("standin", help="run a local stand-in for a provider")
+    command.add_argument("provider", choices=sorted(CLIENTS))
+    command.add_argument("--port", type=int, default=8765)
+    command.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
+    command.add_argument(
+        "--step-seconds",
+        type=float,
+        default=5.0,
+        help="seconds between the letter's stages (0: only POST /_standin/advance)",
+    )
+    command.add_argument("--fail-rate", type=float, default=0.0, help="share of calls failing")
+    command.add_argument("--seed", type=int, default=None)
+    command.set_defaults(run=run_standin)
+
+
+def run_send(args) -> int:
+    pdf = _read_pdf(args.letter)
+    recipient = Recipient.from_mapping(_read_json(args.recipient, "destinataire"))
+    sender = Party.from_mapping(_read_json(args.sender, "expéditeur")) if args.sender else None
+    subject = args.subject or f"Lettre recommandée {args.reference}"
+    letter = Letter(args.reference, pdf, filename=args.letter.name, subject=subject)
+    client = _client(args)
+    _print(client.send(letter, recipient, sender).to_dict())
+    return 0
+
+
+def run_status(args) -> int:
+    client = _client(args)
+    status = client.status(args.reference)
+    proofs = []
+    if args.proofs_dir:
+        args.proofs_dir.mkdir(parents=True, exist_ok=True)
+    for proof in download_proofs(client, status):
+        path = None
+        if args.proofs_dir:
+            path = args.proofs_dir / f"{args.reference}-{proof.filename}"
+            path.write_bytes(proof.content)
+        proofs.append(
+            {
+                "kind": proof.kind.value,
+                "path": str(path) if path else None,
+                "sha256": proof.sha256,
+                "size": len(proof.content),
+                "date": proof.at.isoformat() if proof.at else None,
+            }
+        )
+    _print({**_dated(status), "proofs": proofs})
+    return 0
+
+
+def run_standin(args) -> int:
+    from .standins import start_standin
+
+    server = start_standin(
+        args.provider,
+        port=args.port,
+        latency=args.latency,
+        step_seconds=args.step_seconds,
+        fail_rate=args.fail_rate,
+        seed=args.seed,
+    )
+    print(json.dumps(server.sample_config(), indent=2), flush=True)
+    print(f"stand-in {args.provider} sur {server.url} ; Ctrl-C pour l'arrêter", file=sys.stderr)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def _client(args):
+    config = _read_json(args.provider_config, "configuration du prestataire")
+    if not isinstance(config, dict):
+        raise ConfigurationError(f"« {args.provider_config} » : objet JSON attendu.")
+    store = JsonStateStore(args.state_file or default_state_file())
+    return client_for(args.provider, config, store)
+
+
+def _dated(status: SendingStatus) -> dict:
+    data = status.to_dict()
+    receipt = status.receipt_date
+    first = status.first_presentation_date
+    data["first_presentation_date"] = first.isoformat() if first else None
+    data["receipt_date"] = receipt.isoformat() if receipt else None
+    return data
+
+
+def _read_pdf(path: Path) -> bytes:
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise DeliveryInputError(f"Lettre « {path} » introuvable.") from None
+    except OSError as error:
+        raise DeliveryInputError(f"Lettre « {path} » illisible : {error.strerror}.") from None
+    if not content.startswith(b"%PDF-"):
+        raise DeliveryInputError(f"Lettre « {path} » : ce fichier n'est pas un PDF.")
+    return content
+
+
+def _read_json(path: Path, what: str):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DeliveryInputError(f"Fichier {what} « {path} » introuvable.") from None
+    except OSError as error:
+        raise DeliveryInputError(
+            f"Fichier {what} « {path} » illisible : {error.strerror}."
+        ) from None
+    except ValueError as error:
+        raise DeliveryInputError(f"Fichier {what} « {path} » : JSON invalide ({error}).") from None
+
+
+def _print(data: dict) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
