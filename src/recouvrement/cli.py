@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--rates", type=Path, default=argparse.SUPPRESS, metavar="FICHIER", help=RATES_HELP
             )
-    # Registered-letter commands take no rate file: added after the loop above.
+    # The registered-letter commands take no rate file and carry their own examples.
     add_delivery_commands(commands, _Parser)
     return parser
 

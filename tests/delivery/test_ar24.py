@@ -166,5 +166,5 @@ def test_a_wrong_private_key_is_refused_with_ar24s_slug(ar24_standin, store):
     client = Ar24Client(ar24_config(ar24_standin, private_key="wrong"), store)
     with pytest.raises(ProviderRejected) as error:
         client.send(letter(), company())
-    assert error.value.code == "invalid_signature"
+    assert error.value.provider_code == "invalid_signature"
     assert "AR24 a refusé l'étape « pièce jointe »" in str(error.value)

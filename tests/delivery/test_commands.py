@@ -133,7 +133,7 @@ def test_bad_input_exits_2_with_one_french_line(files, capsys, maileva_standin, 
 
     assert (status, out) == (2, "")
     assert len(err.splitlines()) == 1
-    assert err.startswith("recouvrement send-registered: error: ")
+    assert err.startswith("recouvrement send-registered : erreur : ")
 
     assert re.search(message, err), err
     assert stats(maileva_standin)["sendings"] == 0

@@ -199,7 +199,7 @@ def test_wrong_credentials_are_a_4xx_naming_the_provider_code(maileva_standin, s
     client = MailevaClient(maileva_config(maileva_standin, password="wrong"), store)
     with pytest.raises(ProviderRejected) as error:
         client.send(letter(), company())
-    assert error.value.code == "invalid_grant"
+    assert error.value.provider_code == "invalid_grant"
     assert str(error.value) == (
         "Maileva a refusé l'étape « authentification » (HTTP 401) : invalid_grant — "
         "Invalid user credentials"

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from recouvrement.delivery.errors import ConsentRequired
-from recouvrement.registered_letter import Channel, channel_for, check_lre_allowed, lre_allowed
+from recouvrement.law.registered_letter import Channel, channel_for, check_lre_allowed, lre_allowed
 
 CONSENT = date(2026, 1, 5)
 

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ..law.registered_letter import check_lre_allowed
 from ..postal_address import Party
-from ..registered_letter import check_lre_allowed
 from . import ar24_crypto
 from .errors import (
     ConfigurationError,

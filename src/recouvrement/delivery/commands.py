@@ -27,6 +27,15 @@ from .model import Letter, Recipient, SendingStatus
 from .providers import CLIENTS, client_for, download_proofs
 from .store import JsonStateStore
 
+SEND_EXAMPLE = """exemple :
+  recouvrement send-registered MED-2026-0001.pdf --recipient destinataire.json \\
+      --reference MED-2026-0001 --provider maileva --provider-config maileva.json"""
+STATUS_EXAMPLE = """exemple :
+  recouvrement registered-status MED-2026-0001 --provider maileva \\
+      --provider-config maileva.json --proofs-dir preuves"""
+STANDIN_EXAMPLE = """exemple :
+  recouvrement standin maileva --port 8765 --latency 0.05"""
+
 
 def add_commands(commands, parser_class) -> None:
     """Register ``send-registered``, ``registered-status`` and ``standin``."""
@@ -41,43 +50,88 @@ def default_state_file() -> Path:
 
 
 def _provider_options(command) -> None:
-    command.add_argument("--provider", required=True, help="maileva or ar24")
-    command.add_argument("--provider-config", type=Path, required=True, metavar="CONFIG.json")
-    command.add_argument("--state-file", type=Path, default=None, metavar="FILE")
+    command.add_argument("--provider", required=True, help="prestataire : maileva ou ar24")
+    command.add_argument(
+        "--provider-config",
+        type=Path,
+        required=True,
+        metavar="CONFIG.json",
+        help="URL et identifiants du prestataire (voir le README)",
+    )
+    command.add_argument(
+        "--state-file",
+        type=Path,
+        default=None,
+        metavar="FICHIER",
+        help="état des envois, gardé entre deux appels (défaut : "
+        "~/.local/state/recouvrement/registered-letters.json)",
+    )
 
 
 def _add_send(commands) -> None:
-    command = commands.add_parser("send-registered", help="send a PDF as a registered letter")
-    command.add_argument("letter", type=Path, metavar="LETTER.pdf")
-    command.add_argument("--recipient", type=Path, required=True, metavar="RECIPIENT.json")
-    command.add_argument("--reference", required=True, metavar="REF")
-    command.add_argument("--sender", type=Path, default=None, metavar="SENDER.json")
-    command.add_argument("--subject", default=None, help="the sending's name at the provider")
+    command = commands.add_parser(
+        "send-registered",
+        help="envoie un PDF en lettre recommandée (LRAR Maileva ou LRE AR24)",
+        epilog=SEND_EXAMPLE,
+    )
+    command.add_argument("letter", type=Path, metavar="LETTRE.pdf")
+    command.add_argument(
+        "--recipient",
+        type=Path,
+        required=True,
+        metavar="DESTINATAIRE.json",
+        help="name, attention, street, street2, zip, city, country (FR par défaut)",
+    )
+    command.add_argument(
+        "--reference", required=True, metavar="REF", help="notre référence (38 caractères au plus)"
+    )
+    command.add_argument(
+        "--sender", type=Path, default=None, metavar="EXPEDITEUR.json", help="mêmes clés"
+    )
+    command.add_argument("--subject", default=None, help="nom de l'envoi chez le prestataire")
     _provider_options(command)
     command.set_defaults(run=run_send)
 
 
 def _add_status(commands) -> None:
-    command = commands.add_parser("registered-status", help="state and proofs of a sending")
+    command = commands.add_parser(
+        "registered-status",
+        help="état, numéro de recommandé, événements et preuves d'un envoi",
+        epilog=STATUS_EXAMPLE,
+    )
     command.add_argument("reference", metavar="REF")
-    command.add_argument("--proofs-dir", type=Path, default=None, metavar="DIR")
+    command.add_argument(
+        "--proofs-dir",
+        type=Path,
+        default=None,
+        metavar="DOSSIER",
+        help="télécharge les preuves dans ce dossier",
+    )
     _provider_options(command)
     command.set_defaults(run=run_status)
 
 
 def _add_standin(commands) -> None:
-    command = commands.add_parser("standin", help="run a local stand-in for a provider")
+    command = commands.add_parser(
+        "standin",
+        help="lance un prestataire simulé sur 127.0.0.1, pour essayer sans compte",
+        epilog=STANDIN_EXAMPLE,
+    )
     command.add_argument("provider", choices=sorted(CLIENTS))
-    command.add_argument("--port", type=int, default=8765)
-    command.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
+    command.add_argument("--port", type=int, default=8765, help="port local (défaut : 8765)")
+    command.add_argument(
+        "--latency", type=float, default=0.0, help="secondes ajoutées à chaque appel"
+    )
     command.add_argument(
         "--step-seconds",
         type=float,
         default=5.0,
-        help="seconds between the letter's stages (0: only POST /_standin/advance)",
+        help="secondes entre deux étapes de la lettre (0 : seulement sur POST /_standin/advance)",
     )
-    command.add_argument("--fail-rate", type=float, default=0.0, help="share of calls failing")
-    command.add_argument("--seed", type=int, default=None)
+    command.add_argument(
+        "--fail-rate", type=float, default=0.0, help="part des appels en échec (0 à 1)"
+    )
+    command.add_argument("--seed", type=int, default=None, help="graine des échecs aléatoires")
     command.set_defaults(run=run_standin)
 
 

@@ -9,7 +9,7 @@ resumes where it stopped.
 from __future__ import annotations
 
 from ..errors import RecouvrementError
-from ..registered_letter import ConsentRequired  # noqa: F401 (the CPCE L100 rule raises it)
+from ..law.registered_letter import ConsentRequired  # noqa: F401 (the CPCE L100 rule raises it)
 
 
 class DeliveryError(RecouvrementError):
@@ -25,17 +25,30 @@ class ConfigurationError(DeliveryInputError):
 
 
 class ProviderRejected(DeliveryError):
-    """The provider answered with a 4xx: the request itself is wrong and is not retried."""
+    """The provider answered with a 4xx: the request itself is wrong and is not retried.
+
+    ``code`` is the engine's stable code, as for every error; the provider's own code and
+    message are ``provider_code`` and ``provider_message`` (also in ``params``).
+    """
+
+    code = "provider_rejected"
 
     def __init__(self, provider: str, step: str, status: int, code: str, message: str):
-        self.provider = provider
-        self.step = step
-        self.status = status
-        self.code = code
-        self.provider_message = message
         super().__init__(
             f"{provider} a refusé l'étape « {step} » (HTTP {status}) : {code} — {message}"
         )
+        self.provider = provider
+        self.step = step
+        self.status = status
+        self.provider_code = code
+        self.provider_message = message
+        self.params = {
+            "provider": provider,
+            "step": step,
+            "status": status,
+            "provider_code": code,
+            "provider_message": message,
+        }
 
 
 class ProviderUnavailable(DeliveryError):

@@ -281,7 +281,7 @@ class MailevaClient:
                 self._call("POST", f"{path}/submit", step="soumission")
             except ProviderRejected as error:
                 # A submit whose answer was lost is no longer a draft: read to be sure.
-                if error.code == "SENDING_STATUS_IS_NOT_DRAFT" and submitted_already():
+                if error.provider_code == "SENDING_STATUS_IS_NOT_DRAFT" and submitted_already():
                     return True
                 raise
             return True

@@ -21,6 +21,8 @@ the text beside them.
 - :mod:`.insolvency`: the opening judgment stops interest (C. com. L622-28).
 - :mod:`.imputation`: the simple method, or payments to interest first (C. civ. 1343-1).
 - :mod:`.formal_notice`: the mise en demeure and its deadline (C. civ. 1344, 1344-1).
+- :mod:`.registered_letter`: an electronic registered letter (LRE) to a consumer only with
+  their recorded consent, otherwise a paper one with acknowledgment (CPCE L100).
 - :mod:`.half_year`: the calendar half-years in which the rates are fixed (L441-10 II,
   L313-2 C. mon. fin.).
 - :mod:`.rates` and ``data/rates.csv``: the published rates themselves (ECB main

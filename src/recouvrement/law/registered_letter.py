@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from .errors import RecouvrementError
+from ..errors import RecouvrementError
 
 ARTICLE = "art. L100 du code des postes et des communications électroniques"
 
