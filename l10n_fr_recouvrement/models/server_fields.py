@@ -132,11 +132,14 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
             field = self._fields.get(name)
             if not (field and field.type == "many2many" and field.check_company):
                 continue
+            if field._module != ADDON:
+                continue  # other modules' fields keep Odoo's own check
             linked = self.sudo()[name]
-            if "company_id" not in linked._fields:
-                continue
+            # Odoo's rule, record by record (a branch may use its parent's records).
             foreign = linked.filtered(
-                lambda record: record.company_id and record.company_id != self.company_id
+                lambda record: (
+                    not record.filtered_domain(record._check_company_domain(self.company_id))
+                )
             )
             if foreign:
                 raise UserError(
