@@ -35,8 +35,11 @@ def test_mise_en_demeure_context_carries_the_engine_figures(ledger, rates):
     assert [period["amount"] for period in context["decompte"]["periods"]] == [
         f"{period.amount:.2f}" for period in decompte.periods
     ]
-    assert context["deadline"] == "2026-07-15"
+    # One deadline, stated one way: 8 days from receipt, no date beside it.
+    assert context["deadline"] is None
     assert context["deadline_days"] == 8
+    assert context["registered_channel"] == "lrar"
+    assert context["gdpr"]["controller"].startswith("Ateliers Durand")
     assert "injonction de payer" in context["next_step"]
     assert "L441-10" in context["legal_basis"] and "D441-5" in context["legal_basis"]
 

@@ -147,7 +147,7 @@ def test_identity_filters():
     assert iban("FR7630006000011234567890189") == "FR76 3000 6000 0112 3456 7890 189"
     address = {"street": "12 quai Perrache", "street2": "Bâtiment B", "zip": "69002",
                "city": "Lyon", "country": "FR"}  # fmt: skip
-    assert adresse(address) == "12 quai Perrache, Bâtiment B, 69002 Lyon"
+    assert adresse(address) == "Bâtiment B, 12 quai Perrache, 69002 Lyon"
 
 
 def test_filters_are_registered_by_their_template_names():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import doctest
 
 import pytest
@@ -188,7 +189,7 @@ def test_mise_en_demeure_breakdown():
 
 def test_mise_en_demeure_accepts_deadline_date_or_days():
     context = b2b_context()
-    context["deadline_days"] = None
+    context.update(deadline_days=None, deadline=datetime.date(2026, 5, 4))
     check_mentions(context)
     context = b2b_context()
     context["deadline"] = None

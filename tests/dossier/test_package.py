@@ -127,7 +127,7 @@ def test_the_request_names_both_parties_with_their_identities(request_text):
         "Claire Durand, présidente",
         "Transports Girard, SAS",
         siren("519873426"),
-        "4 rue Henri Farman, 91320 Wissous",
+        "4 rue Henri Farman, ZI des Hauts de Wissous, 91320 Wissous",
         "Paul Girard, président",
         "Sophie Renaud",
         "Fait à Lyon, le 30 juin 2026",
