@@ -21,9 +21,9 @@ from pypdf import PdfReader
 
 from recouvrement.documents.pdf import PdfConverter, convert_with_new_process
 from recouvrement.documents.rendering import render_letter
+from recouvrement.law.rates import RateTable
 from recouvrement.ledger import bundled_ledger
 from recouvrement.letters import build_letter_context
-from recouvrement.rates import RateTable
 
 LETTERS = [  # (kind, debtor, invoices) from the bundled demo ledger, used in turn
     ("relance_ferme", "MARTIN", ["FA-2026-0049", "FA-2026-0052"]),

@@ -5,7 +5,7 @@ import pytest
 
 from recouvrement.claim import Claim, Invoice
 from recouvrement.documents.pdf import LibreOfficeNotFound, PdfConverter
-from recouvrement.rates import RateTable
+from recouvrement.law.rates import RateTable
 
 
 @pytest.fixture(scope="session")

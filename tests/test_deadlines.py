@@ -2,8 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 from recouvrement.kinds import Regime
-from recouvrement.prescription import prescription_date, prescription_start
-from recouvrement.procedure import (
+from recouvrement.law.prescription import prescription_date, prescription_start
+from recouvrement.law.procedure import (
     objection_deadline,
     psrpc_eligible,
     service_deadline,

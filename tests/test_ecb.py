@@ -11,9 +11,9 @@ import pytest
 
 from recouvrement.ecb import update_rate_file
 from recouvrement.errors import RateUpdateError
-from recouvrement.half_year import HalfYear
-from recouvrement.late_payment import default_penalty_rate
-from recouvrement.rates import RateTable
+from recouvrement.law.half_year import HalfYear
+from recouvrement.law.late_payment import default_penalty_rate
+from recouvrement.law.rates import RateTable
 
 ECB_ANSWER = (Path(__file__).parent / "data" / "ecb_mro.csv").read_text(encoding="utf-8")
 USER_ROWS = "series,date,rate,source\nlegal_other,2026-07-01,2.50,arrêté test\n"

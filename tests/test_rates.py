@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 
 from recouvrement.errors import MissingRate, RateFileError
-from recouvrement.half_year import HalfYear
 from recouvrement.kinds import CreditorKind
-from recouvrement.late_payment import contractual_rate_floor, default_penalty_rate
-from recouvrement.rates import RateTable
+from recouvrement.law.half_year import HalfYear
+from recouvrement.law.late_payment import contractual_rate_floor, default_penalty_rate
+from recouvrement.law.rates import RateTable
 
 # french-law.md §1: default penalty rate and contractual floor per half-year.
 PENALTY_TABLE = [

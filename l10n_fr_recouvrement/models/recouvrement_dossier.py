@@ -33,7 +33,7 @@ from recouvrement.dossier import DossierRefused as EngineDossierRefused
 from recouvrement.dossier.case import check_pdf
 from recouvrement.dossier.exhibits import RANKS as EXHIBIT_RANKS  # the bordereau's order
 from recouvrement.errors import RecouvrementError
-from recouvrement.procedure import objection_deadline, service_deadline
+from recouvrement.law.procedure import objection_deadline, service_deadline
 
 SEQUENCE_CODE = "recouvrement.dossier"
 LOCKED_STATES = ("exported", "filed", "order_granted", "served", "objection", "closed")

@@ -23,9 +23,9 @@ from recouvrement.documents.mailing import merge_pdfs
 from recouvrement.documents.pdf_pool import PdfConverterPool
 from recouvrement.documents.rendering import render_letter
 from recouvrement.kinds import Regime
+from recouvrement.law.rates import RateTable
 from recouvrement.ledger import Account, Address, Ledger, Party, Reminder, ReminderState
 from recouvrement.letters import build_letter_context
-from recouvrement.rates import RateTable
 
 _logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from odoo.tests import tagged
 
 from recouvrement.claim import Claim, Invoice, Settlement
 from recouvrement.decompte import compute_decompte
-from recouvrement.rates import RateTable
+from recouvrement.law.rates import RateTable
 
 from .common import RecouvrementCommon
 

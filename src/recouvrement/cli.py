@@ -22,7 +22,7 @@ from .dossier.commands import add_commands as add_dossier_commands
 from .ecb import DEFAULT_URL, update_rate_file
 from .errors import RecouvrementError
 from .kinds import CreditorKind, Regime
-from .rates import RateTable, default_user_rate_file
+from .law.rates import RateTable, default_user_rate_file
 from .serialize import decompte_to_dict
 from .text_report import decompte_text
 

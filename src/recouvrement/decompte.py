@@ -24,19 +24,19 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from .claim import Claim, Invoice, Settlement, SettlementKind
-from .half_year import HalfYear, split_by_half_year
 from .kinds import Regime
-from .late_payment import (
+from .law.half_year import HalfYear, split_by_half_year
+from .law.late_payment import (
     FLAT_INDEMNITY,
     contractual_rate_floor,
     default_penalty_rate,
     payment_term_limit,
 )
-from .legal_interest import consumer_interest_rate, consumer_interest_start
-from .prescription import prescription_date, prescription_start
-from .procedure import objection_deadline, psrpc_eligible, service_deadline
-from .public_procurement import PUBLIC_FLAT_INDEMNITY, public_interest_rate
-from .rates import Rate, RateTable
+from .law.legal_interest import consumer_interest_rate, consumer_interest_start
+from .law.prescription import prescription_date, prescription_start
+from .law.procedure import objection_deadline, psrpc_eligible, service_deadline
+from .law.public_procurement import PUBLIC_FLAT_INDEMNITY, public_interest_rate
+from .law.rates import Rate, RateTable
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

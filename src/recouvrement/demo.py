@@ -25,9 +25,9 @@ from .documents.pdf import PdfConverter
 from .documents.rendering import render_letter
 from .dossier import build_demo_dossier
 from .escalation import DEFAULT_LADDER, RunPlan, plan_run
+from .law.rates import RateTable
 from .ledger import Account, Ledger, bundled_ledger
 from .letters import build_letter_context
-from .rates import RateTable
 from .text_report import table_lines
 
 REFERENCE_PREFIXES = {"mise_en_demeure": "MED", "releve_de_compte": "RDC"}

@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .errors import RateFileError, RateUpdateError
-from .rates import MRO, RateRow, read_rate_rows, write_rate_rows
+from .law.rates import MRO, RateRow, read_rate_rows, write_rate_rows
 
 SERIES_KEY = "FM.B.U2.EUR.4F.KR.MRR_FR.LEV"
 DEFAULT_URL = "https://data-api.ecb.europa.eu/service/data/FM/B.U2.EUR.4F.KR.MRR_FR.LEV"

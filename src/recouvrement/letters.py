@@ -16,11 +16,11 @@ from .decompte import Decompte, compute_decompte
 from .documents.filters import de
 from .documents.mentions import L111_8_TEXT, needs_gdpr
 from .documents.rendering import statement_balances
-from .formal_notice import DEADLINE_DAYS, NEXT_STEP
 from .kinds import Regime
+from .law.formal_notice import DEADLINE_DAYS, NEXT_STEP
+from .law.rates import RateTable
 from .ledger import Account, Ledger, Party
 from .pauses import PauseReason, active_pause
-from .rates import RateTable
 from .serialize import decompte_to_dict, iso, money
 
 CONTRACT_BASIS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recouvrement.dossier import CourtTable, build_dossier, load_case
-from recouvrement.rates import RateTable
+from recouvrement.law.rates import RateTable
 
 from .helpers import CASE_FILE
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..documents.filters import euros
 from ..documents.pdf import PdfConverter
-from ..rates import RateTable, default_user_rate_file
+from ..law.rates import RateTable, default_user_rate_file
 from .case import load_case
 from .courts import CourtTable, default_user_court_file
 from .errors import DossierExists

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..documents.rendering import render_docx
+from ..law.rates import RateTable
 from ..ledger import Ledger
-from ..rates import RateTable
 from ..serialize import iso, money
 from .case import Case, ExhibitFile, Signatory
 from .courts import CourtTable

@@ -47,10 +47,10 @@ from ..decompte import Decompte
 from ..documents.mentions import MentionChecker, MissingMentionsError
 from ..documents.rendering import render_docx
 from ..kinds import Regime
-from ..late_payment import FLAT_INDEMNITY
+from ..law.late_payment import FLAT_INDEMNITY
+from ..law.procedure import PSRPC_LIMIT
 from ..ledger import Party, Reminder
 from ..letters import legal_basis
-from ..procedure import PSRPC_LIMIT
 from ..serialize import decompte_to_dict, iso, money
 from .case import Case, Signatory
 from .courts import Court

@@ -34,8 +34,8 @@ from ..claim import Invoice
 from ..documents.filters import date_fr, euros
 from ..documents.mentions import KINDS as LETTER_KINDS
 from ..documents.rendering import render_letter
+from ..law.rates import RateTable
 from ..letters import build_letter_context
-from ..rates import RateTable
 from ..serialize import iso
 from .case import Case, ExhibitFile
 from .errors import CaseFileError

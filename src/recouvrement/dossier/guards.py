@@ -27,10 +27,10 @@ from datetime import date, timedelta
 
 from ..claim import Invoice
 from ..decompte import Decompte
-from ..formal_notice import DEADLINE_DAYS, payment_deadline
+from ..law.formal_notice import DEADLINE_DAYS, payment_deadline
+from ..law.prescription import prescription_date, prescription_start
 from ..ledger import Account, Reminder
 from ..pauses import PauseReason
-from ..prescription import prescription_date, prescription_start
 from .errors import CaseFileError
 
 INSOLVENCY = "insolvency"

@@ -47,7 +47,7 @@ from ..documents.mailing import merge_pdfs
 from ..documents.pdf import PdfConverter
 from ..errors import MissingRate
 from ..kinds import Regime
-from ..rates import RateTable, default_user_rate_file
+from ..law.rates import RateTable, default_user_rate_file
 from ..serialize import decompte_to_dict
 from .case import Case
 from .courts import Court, CourtTable, competent_kind, default_user_court_file

@@ -30,8 +30,8 @@ from decimal import Decimal
 from enum import Enum
 
 from ..documents.filters import euros
+from ..law.procedure import PSRPC_LIMIT, psrpc_eligible
 from ..ledger import Address
-from ..procedure import PSRPC_LIMIT, psrpc_eligible
 from .errors import UnsupportedProcedure
 
 

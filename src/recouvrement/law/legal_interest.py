@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..kinds import CreditorKind
 from .half_year import HalfYear
-from .kinds import CreditorKind
 from .rates import Rate, RateTable
 
 

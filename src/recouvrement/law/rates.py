@@ -35,9 +35,9 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
-from .errors import MissingRate, RateFileError
+from ..errors import MissingRate, RateFileError
+from ..kinds import CreditorKind
 from .half_year import HalfYear
-from .kinds import CreditorKind
 
 MRO = "mro"
 LEGAL_SERIES = {
@@ -93,7 +93,7 @@ class RateTable:
     @classmethod
     def load(cls, user_file: Path | None = None) -> RateTable:
         """The shipped rows, overridden by ``user_file`` when it exists."""
-        shipped = resources.files("recouvrement").joinpath("data/rates.csv")
+        shipped = resources.files("recouvrement.law").joinpath("data/rates.csv")
         rows = read_rate_rows(shipped.read_text(encoding="utf-8"), origin="shipped rates.csv")
         if user_file is not None and Path(user_file).exists():
             rows += read_rate_rows(Path(user_file).read_text(encoding="utf-8"), str(user_file))

@@ -23,8 +23,8 @@ import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..kinds import CreditorKind
 from .half_year import HalfYear
-from .kinds import CreditorKind
 from .rates import Rate, RateTable
 
 PENALTY_MARGIN_POINTS = Decimal(10)  # L441-10 II: "majoré de 10 points de pourcentage"

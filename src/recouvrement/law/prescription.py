@@ -26,7 +26,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from .kinds import Regime
+from ..kinds import Regime
 
 PRESCRIPTION_YEARS = {
     Regime.B2B: 5,  # C. com. L110-4
