@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from .claim import SettlementKind
 from .decompte import Decompte, compute_decompte
-from .documents.filters import de
+from .documents.filters import adresse, de
 from .documents.mentions import L111_8_TEXT, needs_gdpr
 from .documents.rendering import statement_balances
 from .kinds import Regime
@@ -58,18 +58,37 @@ def party_context(party: Party) -> dict:
     return data
 
 
-def gdpr_context(ledger: Ledger, collector: dict | None = None) -> dict | None:
-    """The GDPR information (art. 13; art. 14 with the data's source when a third party
-    collects) from the company's settings, or None when the settings give none."""
-    if not ledger.gdpr:
-        return None
-    keys = ("controller", "purpose", "basis", "retention", "rights_contact")
-    info = {key: ledger.gdpr.get(key) or None for key in keys}
-    info["source"] = None
+GDPR_DEFAULTS = {
+    "purpose": "la gestion de votre compte client et le recouvrement des sommes dues",
+    "basis": (
+        "l'exécution du contrat et notre intérêt légitime à obtenir le paiement (article 6, "
+        "paragraphe 1, b et f, du RGPD)"
+    ),
+    "retention": (
+        "jusqu'au paiement complet, puis pendant la durée de prescription de la créance ; "
+        "les pièces comptables dix ans (article L123-22 du Code de commerce)"
+    ),
+}
+"""The usual wording of a collection's GDPR information; the company's settings override it."""
+
+
+def gdpr_context(ledger: Ledger, collector: dict | None = None) -> dict:
+    """The GDPR information (RGPD art. 13; art. 14 with the data's source when a third
+    party collects): the company's settings, else the usual wording, the creditor as
+    controller and its e-mail or address for the rights."""
+    creditor = ledger.creditor
+    settings = {key: value for key, value in ledger.gdpr.items() if value}
+    info = {
+        "controller": f"{creditor.name}, {adresse(asdict(creditor.address))}",
+        "rights_contact": creditor.email or adresse(asdict(creditor.address)),
+        **GDPR_DEFAULTS,
+        **settings,
+        "source": None,
+    }
     if collector:
         info["source"] = (
             "Ces données (identité, coordonnées, factures et règlements) nous ont été "
-            f"communiquées par votre créancier, {ledger.creditor.name}."
+            f"communiquées par votre créancier, {creditor.name}."
         )
     return info
 

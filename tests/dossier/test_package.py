@@ -122,7 +122,12 @@ def test_the_request_names_both_parties_with_their_identities(request_text):
     for expected in (
         "REQUÊTE EN INJONCTION DE PAYER",
         "Président du Tribunal de commerce d'Évry-Courcouronnes",
-        "Ateliers Durand, SAS, immatriculée sous le numéro SIREN " + siren("812345676"),
+        # R123-237, R123-238 C. com.: legal form, share capital, RCS with its city
+        "Ateliers Durand, SAS au capital de 50 000,00 €, immatriculée au RCS de Lyon sous "
+        "le numéro 812 345 676",
+        "SAS au capital de 50 000,00 € – SIREN 812 345 676 RCS Lyon",
+        # penalties keep running at each half-year's rate
+        "au taux applicable à chaque semestre civil",
         "14 rue des Tanneurs, 69002 Lyon",
         "Claire Durand, présidente",
         "Transports Girard, SAS",

@@ -201,7 +201,7 @@ def dossier_context(
             "place": place or None,
         },
         "nature": case.nature or DEFAULT_NATURE,
-        "legal_basis": legal_basis(account.regime),
+        "legal_basis": legal_basis(account.regime, _terms_accepted(case, exhibits)),
         "invoices": invoices,
         "totals": {
             key: summary[key]
@@ -237,6 +237,12 @@ def dossier_context(
     }
 
 
+def _terms_accepted(case: Case, exhibits: Sequence[Exhibit]) -> bool:
+    """The terms of sale are cited as accepted only when they are among the exhibits or
+    the invoices refer to them."""
+    return case.terms_on_invoices or any(e.kind == "cgv" for e in exhibits)
+
+
 def _court_context(court: Court | None) -> dict | None:
     if court is None:
         return None
@@ -268,7 +274,8 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
     """Raise :class:`MissingDossierMentions` listing every mandatory mention the dossier lacks.
 
     Checked for every dossier: the date and reference; the creditor's name, legal form,
-    valid SIREN, registered office and legal representative (CPC 54); the debtor's name and
+    valid SIREN, registered office and legal representative (CPC 54), its RCS city and
+    share capital (C. com. R123-237, R123-238); the debtor's name and
     address, and a company debtor's legal form (and its SIREN when given, which must be
     valid); every claimed invoice with its number, date, amount, balance and its PDF among
     the exhibits; principal, interest and total, the 40 € total between businesses, and
@@ -290,6 +297,7 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
 
     creditor = context.get("creditor") or {}
     c.company(creditor, "creditor")
+    c.registration(creditor, "creditor")
     c.text(creditor.get("representative"), "creditor legal representative (representative)")
     debtor = context.get("debtor") or {}
     company = bool(debtor.get("is_company"))
