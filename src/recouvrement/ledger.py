@@ -46,6 +46,11 @@ class Party:
     civility: str = ""  # "Madame" or "Monsieur", for a private person
     rcs_city: str = ""  # the city of the RCS registry (C. com. R123-237)
     share_capital: Decimal | None = None  # C. com. R123-238
+    # A natural person claiming in court (CPC 54): profession, nationality, birth.
+    profession: str = ""
+    nationality: str = ""
+    birth_date: str = ""  # ISO date
+    birth_place: str = ""
 
 
 @dataclass(frozen=True)

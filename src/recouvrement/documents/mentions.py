@@ -296,8 +296,10 @@ def check_mentions(context: Mapping[str, Any]) -> None:
     c.text(context.get("reference"), "letter reference")
 
     # Parties.
-    c.company(context.get("creditor"), "creditor")
-    c.registration(context.get("creditor"), "creditor")
+    creditor = context.get("creditor")
+    # A private person may be owed too (a landlord, a lender): no legal form or SIREN.
+    c.company(creditor, "creditor", identity=_get(creditor, "is_company") is not False)
+    c.registration(creditor, "creditor")
     debtor = context.get("debtor")
     is_company = _get(debtor, "is_company")
     if is_company is None:
