@@ -93,11 +93,12 @@ class TestCompanyIdentity(RecouvrementCommon):
     def test_missing_rcs_city_fails_the_letter(self):
         self.company.recouvrement_rcs_city = False
         self.company.recouvrement_share_capital = 0.0
-        first = self.run_ladder("2026-02-11", mode="auto").communication_ids
-        self.assertEqual(first.state, "failed")
-        self.assertIn("creditor RCS registry city", first.failure_reason)
-        self.assertIn("creditor share capital", first.failure_reason)
-        self.assertFalse(first.pdf_attachment_id)
+        self.run_ladder("2026-02-11", mode="auto")  # the courteous reminder: an e-mail
+        firm = self.run_ladder("2026-02-25", mode="auto").communication_ids
+        self.assertEqual(firm.state, "failed")
+        self.assertIn("creditor RCS registry city", firm.failure_reason)
+        self.assertIn("creditor share capital", firm.failure_reason)
+        self.assertFalse(firm.pdf_attachment_id)
 
     def test_new_settings_are_translated(self):
         self.env["res.lang"]._activate_lang("fr_FR")
