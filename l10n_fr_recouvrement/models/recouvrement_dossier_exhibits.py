@@ -151,6 +151,17 @@ class RecouvrementDossier(models.Model):
                         name=dossier.company_id.recouvrement_cgv_filename or "cgv.pdf",
                     )
                 )
+            power = dossier.company_id.sudo()._recouvrement_get_power_of_attorney_attachment()
+            if power:
+                values.append(
+                    dossier._prepare_exhibit(
+                        power,
+                        "other",
+                        "Pouvoir donné au signataire par le représentant légal",
+                        name=dossier.company_id.recouvrement_power_of_attorney_filename
+                        or "pouvoir.pdf",
+                    )
+                )
             moves = dossier.move_ids.sorted(
                 lambda move: (move.invoice_date_due or move.invoice_date, move.id)
             )

@@ -175,7 +175,17 @@ class RecouvrementEngine(models.AbstractModel):
 
     @api.model
     def _get_creditor(self, company):
-        return self._get_party(company.partner_id)
+        """The company as the creditor: its party, RCS city, share capital (R123-237,
+        R123-238 C. com.) and legal representative."""
+        party = self._get_party(company.partner_id)
+        capital = company.recouvrement_share_capital
+        return dataclasses.replace(
+            party,
+            is_company=True,
+            rcs_city=company.recouvrement_rcs_city or "",
+            share_capital=to_decimal(capital) if capital else None,
+            representative=company.recouvrement_legal_representative or party.representative,
+        )
 
     @api.model
     def _get_signatory(self, company):
@@ -229,6 +239,9 @@ class RecouvrementEngine(models.AbstractModel):
             creditor=self._get_creditor(company),
             accounts=(account,),
             signatory=self._get_signatory(company),
+            gdpr=company._recouvrement_get_gdpr(),
+            terms_on_invoices=company.recouvrement_terms_on_invoices,
+            registered_channel=company.recouvrement_registered_channel or "lrar",
         )
 
     @api.model
@@ -355,7 +368,8 @@ class RecouvrementEngine(models.AbstractModel):
                 )
                 if part
             )
-            creditor = dataclasses.replace(creditor, representative=representative)
+            if not company.recouvrement_legal_representative:
+                creditor = dataclasses.replace(creditor, representative=representative)
             signatory = Signatory(
                 company.recouvrement_signatory_name,
                 company.recouvrement_signatory_title or "",
@@ -373,6 +387,8 @@ class RecouvrementEngine(models.AbstractModel):
             court=court,
             procedure=procedure,
             flags=flags or CaseFlags(),
+            gdpr=company._recouvrement_get_gdpr(),
+            terms_on_invoices=company.recouvrement_terms_on_invoices,
             origin=reference or f"dossier of {partner.display_name}",
         )
 

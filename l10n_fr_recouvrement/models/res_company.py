@@ -33,6 +33,64 @@ class ResCompany(models.Model):
     )
     recouvrement_signatory_name = fields.Char(string="Letters signed by")
     recouvrement_signatory_title = fields.Char(string="Signatory title")
+    recouvrement_legal_representative = fields.Char(
+        string="Legal representative",
+        help='Who represents the company in law, with the title: "Claire Durand, présidente". '
+        "Named in court requests (CPC 54); when the letters' signatory is someone else, add "
+        "the power of attorney.",
+    )
+    recouvrement_power_of_attorney_file = fields.Binary(
+        string="Signatory's power of attorney (PDF)",
+        attachment=True,
+        help="The delegation that lets the signatory act for the legal representative: "
+        "added to court dossiers when the signatory is not the legal representative.",
+    )
+    recouvrement_power_of_attorney_filename = fields.Char(string="Power of attorney file name")
+    recouvrement_rcs_city = fields.Char(
+        string="RCS registry city",
+        help='The city of the trade register where the company is registered ("Lyon"): '
+        'printed as "RCS Lyon" after the SIREN on every letter (C. com. R123-237).',
+    )
+    recouvrement_share_capital = fields.Monetary(
+        string="Share capital",
+        currency_field="currency_id",
+        help="Printed with the legal form on every letter (C. com. R123-238). Leave empty "
+        "for a sole trader (EI), who has none.",
+    )
+    recouvrement_registered_channel = fields.Selection(
+        selection="_selection_recouvrement_registered_channel",
+        string="Mises en demeure sent by",
+        required=True,
+        default="lrar",
+        help="The letter names the channel actually used.",
+    )
+    recouvrement_terms_on_invoices = fields.Boolean(
+        string="Invoices refer to the terms of sale",
+        help="Tick when your invoices refer to your terms and conditions: only then do the "
+        "letters say the customer accepted them.",
+    )
+    recouvrement_gdpr_controller = fields.Char(
+        string="Data controller",
+        help="Who processes the debtor's data. Empty: the company's name and address.",
+    )
+    recouvrement_gdpr_purpose = fields.Char(
+        string="Purpose of the processing",
+        help='Empty: "la gestion de votre compte client et le recouvrement des sommes dues".',
+    )
+    recouvrement_gdpr_basis = fields.Char(
+        string="Legal basis of the processing",
+        help="Empty: the performance of the contract and the legitimate interest in being "
+        "paid (GDPR art. 6(1)(b) and (f)).",
+    )
+    recouvrement_gdpr_retention = fields.Char(
+        string="Retention period",
+        help="Empty: until full payment, then the limitation period of the claim; "
+        "accounting records ten years.",
+    )
+    recouvrement_gdpr_rights_contact = fields.Char(
+        string="Where to exercise GDPR rights",
+        help="An e-mail or postal address (your DPO's). Empty: the company's e-mail.",
+    )
     recouvrement_penalty_rate = fields.Float(
         string="Contractual penalty rate (%)",
         digits=(16, 2),
@@ -57,6 +115,13 @@ class ResCompany(models.Model):
         help="Added as the first exhibit of every court dossier.",
     )
     recouvrement_cgv_filename = fields.Char(string="Terms and conditions file name")
+
+    @api.model
+    def _selection_recouvrement_registered_channel(self):
+        return [
+            ("lrar", self.env._("Registered letter with acknowledgment of receipt (LRAR)")),
+            ("lre", self.env._("Electronic registered letter (LRE)")),
+        ]
 
     @api.model
     def _selection_recouvrement_send_mode(self):
@@ -127,20 +192,44 @@ class ResCompany(models.Model):
         name = self.recouvrement_court_filename
         return CourtTable([*shipped.rows(), *rows], Path(name) if name else None)
 
-    def _recouvrement_get_cgv_attachment(self):
+    def _recouvrement_get_gdpr(self):
+        """The GDPR information the letters print; empty values keep the engine's wording."""
         self.ensure_one()
-        if not self.recouvrement_cgv_file:
+        return {
+            "controller": self.recouvrement_gdpr_controller or "",
+            "purpose": self.recouvrement_gdpr_purpose or "",
+            "basis": self.recouvrement_gdpr_basis or "",
+            "retention": self.recouvrement_gdpr_retention or "",
+            "rights_contact": self.recouvrement_gdpr_rights_contact or "",
+        }
+
+    def _recouvrement_get_cgv_attachment(self):
+        return self._recouvrement_get_file_attachment("recouvrement_cgv_file")
+
+    def _recouvrement_get_power_of_attorney_attachment(self):
+        """The signatory's power of attorney, when the signatory is not the company's legal
+        representative (a court request is signed by the representative or under its
+        delegation)."""
+        self.ensure_one()
+        name = (self.recouvrement_signatory_name or "").strip().casefold()
+        representative = (self.recouvrement_legal_representative or "").casefold()
+        if not name or name in representative:
             return self.env["ir.attachment"]
-        attachment = (
+        return self._recouvrement_get_file_attachment("recouvrement_power_of_attorney_file")
+
+    def _recouvrement_get_file_attachment(self, field_name):
+        self.ensure_one()
+        if not self[field_name]:
+            return self.env["ir.attachment"]
+        return (
             self.env["ir.attachment"]
             .sudo()
             .search(
                 [
                     ("res_model", "=", "res.company"),
                     ("res_id", "=", self.id),
-                    ("res_field", "=", "recouvrement_cgv_file"),
+                    ("res_field", "=", field_name),
                 ],
                 limit=1,
             )
         )
-        return attachment

@@ -19,6 +19,40 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_signatory_title = fields.Char(
         related="company_id.recouvrement_signatory_title", readonly=False
     )
+    recouvrement_legal_representative = fields.Char(
+        related="company_id.recouvrement_legal_representative", readonly=False
+    )
+    recouvrement_rcs_city = fields.Char(related="company_id.recouvrement_rcs_city", readonly=False)
+    recouvrement_share_capital = fields.Monetary(
+        related="company_id.recouvrement_share_capital", readonly=False
+    )
+    recouvrement_registered_channel = fields.Selection(
+        related="company_id.recouvrement_registered_channel", readonly=False
+    )
+    recouvrement_terms_on_invoices = fields.Boolean(
+        related="company_id.recouvrement_terms_on_invoices", readonly=False
+    )
+    recouvrement_gdpr_controller = fields.Char(
+        related="company_id.recouvrement_gdpr_controller", readonly=False
+    )
+    recouvrement_gdpr_purpose = fields.Char(
+        related="company_id.recouvrement_gdpr_purpose", readonly=False
+    )
+    recouvrement_gdpr_basis = fields.Char(
+        related="company_id.recouvrement_gdpr_basis", readonly=False
+    )
+    recouvrement_gdpr_retention = fields.Char(
+        related="company_id.recouvrement_gdpr_retention", readonly=False
+    )
+    recouvrement_gdpr_rights_contact = fields.Char(
+        related="company_id.recouvrement_gdpr_rights_contact", readonly=False
+    )
+    recouvrement_power_of_attorney_file = fields.Binary(
+        related="company_id.recouvrement_power_of_attorney_file", readonly=False
+    )
+    recouvrement_power_of_attorney_filename = fields.Char(
+        related="company_id.recouvrement_power_of_attorney_filename", readonly=False
+    )
     recouvrement_penalty_rate = fields.Float(
         related="company_id.recouvrement_penalty_rate", readonly=False
     )

@@ -1,5 +1,6 @@
 from . import (
     test_blocks,
+    test_company_identity,
     test_cron_wizard,
     test_documents,
     test_dossier,

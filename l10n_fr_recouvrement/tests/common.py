@@ -50,6 +50,8 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
                 "recouvrement_legal_form": "SAS",
                 "recouvrement_signatory_name": "Claire Martin",
                 "recouvrement_signatory_title": "Directrice financière",
+                "recouvrement_rcs_city": "Lyon",
+                "recouvrement_share_capital": 50000.0,
             }
         )
         cls.env["res.partner.bank"].create(

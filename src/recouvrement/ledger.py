@@ -31,8 +31,9 @@ class Address:
     street: str
     zip: str
     city: str
-    street2: str = ""
+    street2: str = ""  # building, entrance, residence (NF Z10-011 line 3)
     country: str = "France"
+    locality: str = ""  # lieu-dit, industrial zone, BP (NF Z10-011 line 5)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class Party:
     iban: str = ""
     bic: str = ""
     representative: str = ""
+    civility: str = ""  # "Madame" or "Monsieur", for a private person
+    rcs_city: str = ""  # the city of the RCS registry (C. com. R123-237)
+    share_capital: Decimal | None = None  # C. com. R123-238
+    # A natural person claiming in court (CPC 54): profession, nationality, birth.
+    profession: str = ""
+    nationality: str = ""
+    birth_date: str = ""  # ISO date
+    birth_place: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,9 @@ class Ledger:
     creditor: Party
     accounts: tuple[Account, ...]
     signatory: dict[str, str] = field(default_factory=dict)
+    gdpr: dict[str, str] = field(default_factory=dict)  # see letters.gdpr_context
+    terms_on_invoices: bool = False  # the invoices refer to the creditor's terms of sale
+    registered_channel: str = "lrar"  # how a mise en demeure is sent: "lrar" or "lre"
 
     def account(self, key: str) -> Account:
         return next(account for account in self.accounts if account.key == key)
@@ -157,6 +169,9 @@ def load_ledger(source: Path | str | dict) -> Ledger:
             creditor=party_from_dict(data["creditor"]),
             accounts=tuple(account_from_dict(entry) for entry in data["debtors"]),
             signatory=dict(data.get("signatory", {})),
+            gdpr=dict(data.get("gdpr", {})),
+            terms_on_invoices=bool(data.get("terms_on_invoices", False)),
+            registered_channel=data.get("registered_channel", "lrar"),
         )
     except KeyError as missing:
         raise InvalidClaim(f"the ledger has no {missing.args[0]!r}") from None
@@ -185,6 +200,8 @@ def _amount(text: Any) -> Decimal:
 
 def party_from_dict(data: dict) -> Party:
     fields = {key: value for key, value in data.items() if key != "address"}
+    if fields.get("share_capital") is not None:
+        fields["share_capital"] = _amount(fields["share_capital"])
     return Party(address=Address(**data["address"]), **fields)
 
 

@@ -25,7 +25,9 @@ day = datetime.date
 
 CREDITOR = {
     "name": "Ateliers Rhodaniens",
-    "legal_form": "SAS au capital de 50 000 €",
+    "legal_form": "SAS",
+    "share_capital": D("50000.00"),
+    "rcs_city": "Lyon",
     "siren": "404833048",
     "address": {
         "street": "12 quai Perrache",
@@ -44,6 +46,8 @@ CREDITOR = {
 COLLECTOR = {
     "name": "Recouvre Conseil",
     "legal_form": "SARL",
+    "share_capital": D("8000.00"),
+    "rcs_city": "Marseille",
     "siren": "552100554",
     "address": {
         "street": "3 rue de la République",
@@ -140,6 +144,15 @@ MOVEMENTS = [
      "credit": D("1000.00")},
 ]  # fmt: skip
 
+GDPR = {
+    "controller": "Ateliers Rhodaniens, 12 quai Perrache, 69002 Lyon",
+    "purpose": "la gestion de votre compte client et le recouvrement des sommes dues",
+    "basis": "l'exécution du contrat (article 6, paragraphe 1, b, du RGPD)",
+    "retention": "jusqu'au paiement complet, puis cinq ans",
+    "rights_contact": "rgpd@ateliers-rhodaniens.fr",
+    "source": None,
+}
+
 NEXT_STEP = (
     "requête en injonction de payer auprès du président du tribunal des activités "
     "économiques de Paris (articles 1405 et suivants du code de procédure civile)"
@@ -199,8 +212,10 @@ def b2b_context(kind: str = "mise_en_demeure") -> dict:
                 "factures émises en exécution du bon de commande n° BC-2025-311 du "
                 "2 décembre 2025 et de nos conditions générales de vente"
             ),
-            "deadline": day(2026, 4, 30),
+            "deadline": None,
             "deadline_days": 8,
+            "registered_channel": "lrar",
+            "gdpr": GDPR,
             "next_step": NEXT_STEP,
             "payment_methods": PAYMENT_METHODS,
             "signatory": {"name": "Claire Martin", "title": "Présidente"},
@@ -263,6 +278,7 @@ def agency_context(kind: str = "relance_mandataire", regime: str = "b2b") -> dic
         reference="RC-2026-0112",
         first_letter={"reference": "RC-2026-0044", "date": day(2026, 3, 2)},
         signatory={"name": "Paul Roux", "title": "Chargé de recouvrement"},
+        gdpr={**GDPR, "source": "Ces données nous ont été communiquées par votre créancier."},
     )
     return ctx
 
@@ -304,9 +320,10 @@ def docx_paragraphs(data: bytes) -> list[str]:
 
 
 def docx_text(data: bytes) -> str:
-    """All the visible text of a DOCX, one paragraph a line, French spaces made plain."""
+    """All the visible text of a DOCX, one paragraph a line, French spaces and no-break
+    hyphens (in references) made plain."""
     text = "\n".join(docx_paragraphs(data))
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
+    return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2011", "-")
 
 
 def docx_table_cells(data: bytes) -> list[list[list[str]]]:

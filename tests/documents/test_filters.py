@@ -147,10 +147,44 @@ def test_identity_filters():
     assert iban("FR7630006000011234567890189") == "FR76 3000 6000 0112 3456 7890 189"
     address = {"street": "12 quai Perrache", "street2": "Bâtiment B", "zip": "69002",
                "city": "Lyon", "country": "FR"}  # fmt: skip
-    assert adresse(address) == "12 quai Perrache, Bâtiment B, 69002 Lyon"
+    assert adresse(address) == "Bâtiment B, 12 quai Perrache, 69002 Lyon"
 
 
 def test_filters_are_registered_by_their_template_names():
     for name in ("date_fr", "euros", "euros_en_lettres", "percent_fr", "date_courte"):
         assert name in FILTERS
     assert FILTERS["euros"] is euros
+
+
+def test_french_grammar_filters():
+    from recouvrement.documents.filters import accord, civilite, de, denomination, insecable, le
+
+    assert de("Ateliers Durand") == "d'Ateliers Durand"
+    assert de("Horizon Bâtiment") == "d'Horizon Bâtiment"  # mute h
+    assert de("Hangars du Nord") == "de Hangars du Nord"  # aspirated h
+    assert de("Transports Girard") == "de Transports Girard"
+    assert le("Horizon") == "l'Horizon" and le("Tribunal") == "le Tribunal"
+    assert accord([], "facture") == "facture" and accord(["a", "b"], "facture") == "factures"
+    assert civilite({"is_company": False, "civility": "Monsieur"}) == "Monsieur"
+    assert civilite({"is_company": False, "civility": None}) == "Madame, Monsieur"
+    assert civilite({"is_company": True, "civility": "Madame"}) == "Madame, Monsieur"
+    assert denomination({"name": "SARL Dupont", "legal_form": "SARL"}) == "SARL Dupont"
+    assert denomination({"name": "Dupont", "legal_form": "SARL"}) == "Dupont, SARL"
+    assert insecable("MED-2026-0001") == "MED\u20112026\u20110001"
+
+
+def test_address_block_lines_follow_nf_z10_011():
+    from recouvrement.documents.filters import lignes_adresse
+
+    party = {
+        "name": "Lefèvre", "civility": "Madame", "is_company": False,
+        "address": {"street": "27 quai de la Fosse", "street2": "Résidence Les Tilleuls",
+                    "locality": "Lieu-dit La Croix", "zip": "44000", "city": "Nantes",
+                    "country": "Belgique"},
+    }  # fmt: skip
+    party["address"]["zip"] = "4000"
+    party["address"]["city"] = "Liège"
+    assert lignes_adresse(party) == [
+        "Madame Lefèvre", "Résidence Les Tilleuls", "27 quai de la Fosse",
+        "Lieu-dit La Croix", "4000 LIEGE", "BELGIQUE",
+    ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import doctest
 
 import pytest
@@ -188,7 +189,7 @@ def test_mise_en_demeure_breakdown():
 
 def test_mise_en_demeure_accepts_deadline_date_or_days():
     context = b2b_context()
-    context["deadline_days"] = None
+    context.update(deadline_days=None, deadline=datetime.date(2026, 5, 4))
     check_mentions(context)
     context = b2b_context()
     context["deadline"] = None
@@ -293,3 +294,78 @@ def test_l111_8_text_is_the_statute():
     assert paragraphs[0].endswith("sauf disposition législative contraire.")
     assert paragraphs[1].startswith("Cependant, le créancier qui justifie")
     assert paragraphs[1].endswith("à la charge du débiteur de mauvaise foi.")
+
+
+# --- R123-237, R123-238 C. com., GDPR, the mise en demeure's channel and deadline -------
+
+
+def test_registration_mentions_are_required_on_every_letter():
+    context = b2b_context("relance_courtoise")
+    context["creditor"].update(rcs_city=None, share_capital=None)
+    assert missing_of(context) == [
+        "creditor RCS registry city (creditor.rcs_city)",
+        "creditor share capital (creditor.share_capital)",
+    ]
+    context["creditor"]["share_capital"] = "0"
+    assert "creditor share capital must be positive (got 0)" in missing_of(context)
+
+
+def test_a_sole_trader_has_no_share_capital_and_an_association_no_rcs():
+    context = b2b_context("relance_courtoise")
+    context["creditor"].update(legal_form="EI", share_capital=None)
+    check_mentions(context)
+    context["creditor"].update(legal_form="Association", rcs_city=None)
+    check_mentions(context)
+
+
+def test_agency_letters_need_the_collector_registration():
+    context = agency_context("relance_mandataire")
+    context["collector"]["rcs_city"] = ""
+    assert missing_of(context) == ["collector RCS registry city (collector.rcs_city)"]
+
+
+def test_gdpr_information_at_the_first_letter_and_the_mise_en_demeure():
+    for kind in ("relance_courtoise", "mise_en_demeure"):
+        context = b2b_context(kind)
+        context["gdpr"] = None
+        assert missing_of(context) == [
+            "GDPR information (gdpr: controller, purpose, basis, retention, rights_contact)"
+        ]
+    context = b2b_context("mise_en_demeure")
+    context["gdpr"]["retention"] = " "
+    assert missing_of(context) == ["GDPR: how long the data are kept (gdpr.retention)"]
+    # A firm reminder follows the first letter; a statement never opens a file.
+    for kind in ("relance_ferme", "releve_de_compte"):
+        context = b2b_context(kind)
+        context["gdpr"] = None
+        check_mentions(context)
+    # A later courteous reminder names the first letter: no need to repeat it.
+    context = b2b_context("relance_courtoise")
+    context.update(gdpr=None, first_letter={"reference": "REL-1", "date": "2026-03-02"})
+    check_mentions(context)
+
+
+def test_gdpr_in_agency_mode_says_where_the_data_come_from():
+    context = agency_context("mise_en_demeure")
+    context["gdpr"]["source"] = None
+    assert missing_of(context) == ["GDPR art. 14: where the data come from (gdpr.source)"]
+
+
+def test_mise_en_demeure_names_its_channel_and_one_deadline():
+    context = b2b_context()
+    context["registered_channel"] = "email"
+    assert missing_of(context) == [
+        "registered channel (registered_channel: lrar or lre; got 'email')"
+    ]
+    context = b2b_context()
+    context["deadline"] = datetime.date(2026, 5, 4)
+    assert missing_of(context) == ["one deadline only (deadline or deadline_days, not both)"]
+
+
+def test_an_address_that_does_not_fit_the_envelope_is_reported():
+    context = b2b_context("relance_courtoise")
+    context["debtor"]["address"]["street"] = "ZI des Hauts de Wissous, 4 rue Henri Farman"
+    assert missing_of(context) == [
+        "debtor postal address: Ligne 4 de l'adresse (« ZI des Hauts de Wissous, 4 rue Henri "
+        "Farman ») : 43 caractères, 38 au plus."
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import zipfile
@@ -29,6 +30,7 @@ CONTEXT_KEYS = {
     "kind", "regime", "date", "reference", "first_letter", "creditor", "collector",
     "debtor", "invoices", "movements", "totals", "decompte", "legal_basis", "deadline",
     "deadline_days", "next_step", "payment_methods", "signatory", "l111_8_text",
+    "registered_channel", "gdpr", "movement_totals", "disputed_total", "payment_plan",
 }  # fmt: skip
 FORBIDDEN = re.compile(
     r"huissier|commandement|commissaire de justice|marianne|sommation|\bactes?\b|"
@@ -93,8 +95,14 @@ def test_header_shows_the_sender_identity(kind, rendered):
         assert "Recouvre Conseil" in header and "552 100 554" in header
     else:
         assert "Ateliers Rhodaniens" in header
-        assert "SAS au capital de 50 000 € – SIREN 404 833 048" in header
-        assert "12 quai Perrache" in header and "69002 Lyon" in header
+        # R123-237 and R123-238 C. com.: legal form, share capital, RCS and its city,
+        # registered office; the building before the street (NF Z10-011).
+        assert "SAS au capital de 50 000,00 € – SIREN 404 833 048 RCS Lyon" in plain(header)
+        assert "Siège social : Bâtiment B\n12 quai Perrache\n69002 Lyon" in header
+
+
+def plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -109,16 +117,18 @@ def test_page_is_a4_with_the_address_block_for_a_window_envelope(kind):
 
 
 def test_invoice_table_cells(rendered):
-    tables = docx_table_cells(rendered[("mise_en_demeure", "b2b")])
+    address, *tables = docx_table_cells(rendered[("mise_en_demeure", "b2b")])
+    assert address == [["Dupont & Fils <SARL>\n5 avenue des Champs\n75008 PARIS"]]
     invoices = tables[0]
     assert invoices[0] == [
         "Facture", "Date", "Échéance", "Montant TTC", "Réglé", "Avoirs", "Reste dû", "Retard",
     ]  # fmt: skip
+    # references keep no-break hyphens: they never break across lines
     assert invoices[1] == [
-        "F-2025-0147", "16/12/2025", "15/01/2026", "10\u202f000,00\u00a0€", "", "",
+        "F\u20112025\u20110147", "16/12/2025", "15/01/2026", "10\u202f000,00\u00a0€", "", "",
         "10\u202f000,00\u00a0€", "90 j",
     ]  # fmt: skip
-    assert invoices[2][0] == "F-2026-0008"
+    assert invoices[2][0] == "F\u20112026\u20110008"
     assert invoices[2][4:7] == ["1\u202f000,00\u00a0€", "234,56\u00a0€", "1\u202f234,56\u00a0€"]
     assert invoices[-1][0] == "Total" and invoices[-1][6] == "11\u202f234,56\u00a0€"
     periods = tables[1]
@@ -143,20 +153,30 @@ def test_mise_en_demeure_b2b(rendered):
         "Lettre recommandée avec avis de réception",
         "Lyon, le 15 avril 2026",
         # both identities, legal form, SIREN, registered office
-        "Créancier : Ateliers Rhodaniens, SAS au capital de 50 000 €, immatriculée sous le "
-        "numéro SIREN 404 833 048, dont le siège social est situé 12 quai Perrache, "
-        "Bâtiment B, 69002 Lyon, représentée par Mme Claire Martin, présidente.",
-        "Débiteur : Dupont & Fils <SARL>, SARL, immatriculée sous le numéro SIREN "
-        "732 829 320, dont le siège social est situé 5 avenue des Champs, 75008 Paris.",
-        "F-2025-0147, F-2026-0008",
+        "Créancier : Ateliers Rhodaniens, SAS au capital de 50 000,00 €, immatriculée au "
+        "RCS de Lyon sous le numéro 404 833 048, dont le siège social est situé "
+        "Bâtiment B, 12 quai Perrache, 69002 Lyon, représentée par Mme Claire Martin, "
+        "présidente.",
+        # the name carries its legal form: not repeated
+        "Débiteur : Dupont & Fils <SARL>, SIREN 732 829 320, dont le siège social est "
+        "situé 5 avenue des Champs, 75008 Paris.",
+        "Objet : Mise en demeure de payer – factures F-2025-0147, F-2026-0008",
+        "les factures suivantes demeurent impayées à ce jour",
         "article L441-10 du Code de commerce",
         "L’article D441-5 du même code",
         "arrêté au 15 avril 2026",
         "Soit un total de 11 636,75 € (onze mille six cent trente-six euros et "
         "soixante-quinze centimes).",
-        "à raison de 3,74 € par jour de retard",
-        "dans un délai de 8 jours à compter de la réception de cette lettre, soit au plus "
-        "tard le 30 avril 2026",
+        "au taux applicable à chaque semestre civil ; au taux actuel, elles s’élèvent à "
+        "3,74 € par jour de retard",
+        # one deadline, stated one way, and the channel actually used
+        "dans un délai de 8 jours à compter de la réception de la présente lettre recommandée.",
+        "Protection de vos données : Ateliers Rhodaniens, 12 quai Perrache, 69002 Lyon "
+        "traite les données personnelles vous concernant pour la gestion de votre compte "
+        "client et le recouvrement des sommes dues, sur le fondement de l'exécution du "
+        "contrat (article 6, paragraphe 1, b, du RGPD). Elles sont conservées jusqu'au "
+        "paiement complet, puis cinq ans.",
+        "en écrivant à rgpd@ateliers-rhodaniens.fr",
         "injonction de payer",
         "Modalités de règlement :",
         "IBAN FR76 3000 6000 0112 3456 7890 189",
@@ -165,6 +185,8 @@ def test_mise_en_demeure_b2b(rendered):
         assert expected in text, expected
     assert "1231-6" not in text
     assert "L111-8" not in text  # no third party collects here
+    assert "au plus tard" not in text
+    assert text.count("Madame, Monsieur") == 2  # a company: salutation and closing
 
 
 def test_mise_en_demeure_b2c(rendered):
@@ -173,8 +195,10 @@ def test_mise_en_demeure_b2c(rendered):
     assert "articles 1231-6, 1344 et 1344-1 du Code civil" in text
     assert "intérêts au taux légal à compter de la réception" in text
     assert "soit 0,09 € par jour de retard" in text
-    assert "Débiteur : Mme Jeanne L'Hôte, demeurant 8 rue des Lilas, Appartement 12, " in text
-    assert "au plus tard le 30 avril 2026" in text
+    assert "Débiteur : Mme Jeanne L'Hôte, demeurant Appartement 12, 8 rue des Lilas, " in text
+    assert "dans un délai de 8 jours à compter de la réception" in text
+    assert "la facture suivante demeure impayée à ce jour" in text  # one invoice
+    assert "Objet : Mise en demeure de payer – facture F-2026-0021\n" in text
     assert "L441-10" not in text and "D441-5" not in text
     assert "SIREN None" not in text
 
@@ -188,7 +212,7 @@ def test_mise_en_demeure_public(rendered):
 
 def test_mise_en_demeure_with_a_deadline_date_only():
     context = b2b_context()
-    context["deadline_days"] = None
+    context.update(deadline_days=None, deadline=datetime.date(2026, 5, 4))
     text = render("mise_en_demeure", context)
     assert "mettons en demeure de nous régler la somme de 11 636,75 € au plus tard le " in text
 
@@ -218,15 +242,16 @@ def test_relance_mandataire_has_the_five_r124_4_mentions(rendered):
     text = docx_text(data)
     # 1° collector, its address, amicable collection
     assert (
-        "Recouvre Conseil, SARL, SIREN 552 100 554, dont le siège est situé 3 rue de la "
+        "Recouvre Conseil, SARL au capital de 8 000,00 €, immatriculée au RCS de Marseille "
+        "sous le numéro 552 100 554, dont le siège social est situé 3 rue de la "
         "République, 13001 Marseille, exerce une activité de recouvrement amiable" in text
     )
     # 2° creditor's name and address
     assert "pour le compte de notre mandant, le créancier : Ateliers Rhodaniens" in text
-    assert "12 quai Perrache, Bâtiment B, 69002 Lyon" in text
+    assert "Bâtiment B, 12 quai Perrache, 69002 Lyon" in text
     # 3° basis and amount: principal, interest, accessories separately, no costs
     assert "Fondement de la créance :" in text
-    cells = docx_table_cells(data)[1]
+    cells = docx_table_cells(data)[2]
     assert [row[0] for row in cells] == [
         "Principal restant dû",
         "Pénalités de retard au 15 avril 2026",
@@ -235,7 +260,10 @@ def test_relance_mandataire_has_the_five_r124_4_mentions(rendered):
     ]
     assert "Ce montant ne comprend aucun frais de recouvrement restant à la charge" in text
     # 4° a demand to pay and the payment methods
-    assert "Nous vous demandons de régler la somme de 11 636,75 € au plus tard le" in text
+    assert (
+        "Nous vous demandons de régler la somme de 11 636,75 € dans un délai de 8 jours à "
+        "compter de la réception du présent courrier" in text
+    )
     assert "Modalités de règlement :" in text
     # 5° L111-8 CPCE paragraphs 2 and 3, verbatim (line break included)
     assert L111_8_TEXT in docx_paragraphs(data)
@@ -258,12 +286,16 @@ def test_releve_de_compte(rendered):
     data = rendered[("releve_de_compte", "b2b")]
     text = docx_text(data)
     assert "Relevé de compte au 15 avril 2026" in text
-    movements = docx_table_cells(data)[0]
-    assert movements[0] == ["Date", "Libellé", "Débit", "Crédit"]
+    movements = docx_table_cells(data)[1]
+    assert movements[0] == ["Date", "Libellé", "Débit", "Crédit", "Solde"]
+    # the running balance: 10 000 + 2 469,12 - 234,56 - 1 000 = 11 234,56
     assert movements[3] == ["02/02/2026", "Avoir A-2026-0003 (retour « pièce » n° 4)", "",
-                            "234,56\u00a0€"]  # fmt: skip
-    assert movements[4] == ["19/02/2026", "Virement reçu – merci", "", "1\u202f000,00\u00a0€"]
-    assert movements[-1] == ["", "Solde dû", "11\u202f234,56\u00a0€", ""]
+                            "234,56\u00a0€", "12\u202f234,56\u00a0€"]  # fmt: skip
+    assert movements[4] == ["19/02/2026", "Virement reçu – merci", "", "1\u202f000,00\u00a0€",
+                            "11\u202f234,56\u00a0€"]  # fmt: skip
+    assert movements[-1] == ["Totaux", "", "12\u202f469,12\u00a0€", "1\u202f234,56\u00a0€",
+                             "11\u202f234,56\u00a0€"]  # fmt: skip
+    assert "votre propre comptabilité" in text  # a business keeps accounts
     assert "Le solde de votre compte s’élève à 11 234,56 € au 15 avril 2026." in text
     assert (
         "Pénalités de retard exigibles à cette date, non comprises dans ce solde : "

@@ -122,12 +122,17 @@ def test_the_request_names_both_parties_with_their_identities(request_text):
     for expected in (
         "REQUÊTE EN INJONCTION DE PAYER",
         "Président du Tribunal de commerce d'Évry-Courcouronnes",
-        "Ateliers Durand, SAS, immatriculée sous le numéro SIREN " + siren("812345676"),
+        # R123-237, R123-238 C. com.: legal form, share capital, RCS with its city
+        "Ateliers Durand, SAS au capital de 50 000,00 €, immatriculée au RCS de Lyon sous "
+        "le numéro 812 345 676",
+        "SAS au capital de 50 000,00 € – SIREN 812 345 676 RCS Lyon",
+        # penalties keep running at each half-year's rate
+        "au taux applicable à chaque semestre civil",
         "14 rue des Tanneurs, 69002 Lyon",
         "Claire Durand, présidente",
         "Transports Girard, SAS",
         siren("519873426"),
-        "4 rue Henri Farman, 91320 Wissous",
+        "4 rue Henri Farman, ZI des Hauts de Wissous, 91320 Wissous",
         "Paul Girard, président",
         "Sophie Renaud",
         "Fait à Lyon, le 30 juin 2026",
@@ -257,3 +262,41 @@ def test_a_debtor_in_another_member_state_gets_a_european_order_dossier(converte
     assert manifest.find(ns("debtor")).find(ns("address")).findtext(ns("country")) == "Belgique"
     assert "requete-injonction-de-payer.pdf" not in members(dossier)
     assert "demande-injonction-de-payer-europeenne.pdf" in members(dossier)  # form A
+
+
+def natural_person_creditor(data: dict) -> dict:
+    data["creditor"] = {
+        "name": "Hélène Garnier",
+        "civility": "Madame",
+        "is_company": False,
+        "profession": "architecte",
+        "nationality": "française",
+        "birth_date": "1979-04-12",
+        "birth_place": "Annecy (Haute-Savoie)",
+        "address": {"street": "5 rue Royale", "zip": "74000", "city": "Annecy"},
+        "email": "h.garnier@example.org",
+    }
+    data["signatory"] = {"name": "Hélène Garnier", "place": "Annecy"}
+    return data
+
+
+def test_a_natural_person_creditor_is_described_as_cpc_54_says(converter, shipped):
+    dossier = build_dossier(make_case(natural_person_creditor(case_data())), converter, **shipped)
+    text = " ".join(pdf_text(members(dossier)["requete-injonction-de-payer.pdf"]).split())
+    assert (
+        "Madame Hélène Garnier, demeurant 5 rue Royale, 74000 Annecy, architecte, de "
+        "nationalité française, née le 12 avril 1979 à Annecy (Haute-Savoie) (article 54 du "
+        "code de procédure civile)." in text
+    )
+    assert "Siège social" not in text and "RCS" not in text and "SIREN None" not in text
+
+
+def test_a_natural_person_creditor_without_birth_details_is_refused(converter, shipped):
+    data = natural_person_creditor(case_data())
+    del data["creditor"]["nationality"], data["creditor"]["birth_date"]
+    with pytest.raises(Exception) as info:
+        build_dossier(make_case(data), converter, **shipped)
+    assert info.value.missing == [
+        "creditor nationality (creditor.nationality)",
+        "creditor date of birth (creditor.birth_date)",
+    ]

@@ -131,7 +131,7 @@ def test_the_psrpc_letter_asks_the_commissaire_to_invite_the_debtor(psrpc):
         "14 rue des Tanneurs, 69002 Lyon",
         "Claire Durand, présidente",
         "Transports Girard, SAS, immatriculée sous le numéro SIREN " + siren("519873426"),
-        "4 rue Henri Farman, 91320 Wissous",
+        "4 rue Henri Farman, ZI des Hauts de Wissous, 91320 Wissous",
         "Paul Girard, président",
         "La créance a une cause contractuelle",
         f"Son montant en principal et intérêts, {plain_euros(principal_and_interest)}, "

@@ -24,6 +24,7 @@ before ``€`` and ``%``, so a line never breaks inside an amount.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -34,17 +35,29 @@ from num2words import num2words
 from stdnum import iban as stdnum_iban
 from stdnum.fr import siren as stdnum_siren
 
+from ..postal_address import Party as PostalParty
+from ..postal_address import address_lines
+
 LOCALE = "fr_FR"
 CENT = Decimal("0.01")
 
 __all__ = [
     "FILTERS",
+    "accord",
     "adresse",
+    "civilite",
     "date_courte",
     "date_fr",
+    "de",
+    "denomination",
     "euros",
     "euros_en_lettres",
+    "forme_capital",
     "iban",
+    "identite",
+    "insecable",
+    "le",
+    "lignes_adresse",
     "percent_fr",
     "siren",
     "to_date",
@@ -224,21 +237,244 @@ def iban(value: str) -> str:
 
 
 def adresse(value: Mapping) -> str:
-    """Write an address on one line: street, street2, postcode and city, country.
+    """Write an address on one line, in the order of NF Z10-011: building (street2), street,
+    lieu-dit, postcode and city, country.
 
     >>> adresse({"street": "12 rue de la Paix", "street2": None, "zip": "69002",
     ...          "city": "Lyon", "country": "France"})
     '12 rue de la Paix, 69002 Lyon'
+    >>> adresse({"street": "8 avenue Foch", "street2": "Bâtiment B", "zip": "69100",
+    ...          "city": "Villeurbanne"})
+    'Bâtiment B, 8 avenue Foch, 69100 Villeurbanne'
     >>> adresse({"street": "Via Roma 1", "zip": "10121", "city": "Torino", "country": "Italie"})
     'Via Roma 1, 10121 Torino, Italie'
     """
-    street = [str(value[key]) for key in ("street", "street2") if value.get(key)]
+    street = [str(value[key]) for key in ("street2", "street", "locality") if value.get(key)]
     town = " ".join(str(value[key]) for key in ("zip", "city") if value.get(key))
     country = value.get("country")
     parts = [*street, town]
     if country and str(country).strip().upper() not in ("FR", "FRA", "FRANCE"):
         parts.append(str(country))
     return ", ".join(part for part in parts if part)
+
+
+ASPIRATED_H = (
+    "hach", "haie", "hain", "hall", "halt", "hamac", "hameau", "hanch", "hangar", "hant",
+    "harc", "hardi", "haricot", "harp", "hasard", "hât", "haut", "havre", "hennir", "hérisson",
+    "héro", "hêtre", "hibou", "hiérarch", "hochet", "hockey", "hollande", "homard", "hongr",
+    "honte", "hoquet", "hors", "hott", "houill", "houl", "housse", "houx", "hublot", "huer",
+    "huit", "hurl", "hutte",
+)  # fmt: skip
+"""Beginnings of words whose h is aspirated: no elision ("le hangar", "de Hollande")."""
+
+_VOWELS = "aàâäeéèêëiîïoôöuùûüyœæ"
+
+
+def _elides(word: str) -> bool:
+    """Whether "de", "le" and "que" elide before ``word``: a vowel or a mute h."""
+    lowered = word.strip().lower()
+    if not lowered:
+        return False
+    if lowered[0] in _VOWELS:
+        return True
+    return lowered[0] == "h" and not lowered.startswith(ASPIRATED_H)
+
+
+def de(value: str) -> str:
+    """The preposition "de" before a name, elided before a vowel or a mute h.
+
+    >>> de("Ateliers Durand")
+    "d'Ateliers Durand"
+    >>> de("Horizon Bâtiment")
+    "d'Horizon Bâtiment"
+    >>> de("Transports Girard")
+    'de Transports Girard'
+    >>> de("Hêtre & Fils")
+    'de Hêtre & Fils'
+    """
+    text = str(value).strip()
+    return f"d'{text}" if _elides(text) else f"de {text}"
+
+
+def le(value: str) -> str:
+    """The article "le" before a word, elided before a vowel or a mute h.
+
+    >>> le("Horizon")
+    "l'Horizon"
+    >>> le("Garage des Quatre Vents")
+    'le Garage des Quatre Vents'
+    """
+    text = str(value).strip()
+    return f"l'{text}" if _elides(text) else f"le {text}"
+
+
+def accord(count, singular: str, plural: str | None = None) -> str:
+    """The singular or the plural of a phrase, from a number or from a list's length.
+
+    French uses the singular for 0 and 1 (« 0 facture », « 1 facture »).
+
+    >>> accord(["FA-1"], "la facture suivante demeure impayée",
+    ...        "les factures suivantes demeurent impayées")
+    'la facture suivante demeure impayée'
+    >>> accord(2, "facture")
+    'factures'
+    """
+    number = count if isinstance(count, int) else len(count)
+    if abs(number) < 2:
+        return singular
+    return plural if plural is not None else f"{singular}s"
+
+
+CIVILITIES = ("Madame", "Monsieur")
+
+
+def civilite(party: Mapping) -> str:
+    """How to address a party: a private person by its civility, others "Madame, Monsieur".
+
+    >>> civilite({"is_company": False, "civility": "Madame"})
+    'Madame'
+    >>> civilite({"is_company": True, "civility": None})
+    'Madame, Monsieur'
+    """
+    civility = party.get("civility")
+    if not party.get("is_company", True) and civility in CIVILITIES:
+        return civility
+    return "Madame, Monsieur"
+
+
+def _carries_legal_form(name: str, legal_form: str) -> bool:
+    pattern = r"(?<![\w.])" + re.escape(legal_form.strip()) + r"(?![\w.])"
+    return re.search(pattern, name, flags=re.IGNORECASE) is not None
+
+
+def denomination(party: Mapping) -> str:
+    """A company's name followed by its legal form, unless the name already carries it.
+
+    >>> denomination({"name": "Ateliers Durand", "legal_form": "SAS"})
+    'Ateliers Durand, SAS'
+    >>> denomination({"name": "Dupont & Fils <SARL>", "legal_form": "SARL"})
+    'Dupont & Fils <SARL>'
+    >>> denomination({"name": "SASU Martin", "legal_form": "SAS"})
+    'SASU Martin, SAS'
+    """
+    name = str(party.get("name") or "").strip()
+    form = str(party.get("legal_form") or "").strip()
+    if not form or _carries_legal_form(name, form):
+        return name
+    return f"{name}, {form}"
+
+
+def forme_capital(party: Mapping) -> str:
+    """A company's legal form and share capital, as R123-238 C. com. wants them.
+
+    >>> forme_capital({"legal_form": "SAS", "share_capital": "50000.00"})
+    'SAS au capital de 50\u202f000,00\xa0€'
+    >>> forme_capital({"legal_form": "EI", "share_capital": None})
+    'EI'
+    """
+    form = str(party.get("legal_form") or "").strip()
+    capital = party.get("share_capital")
+    if capital is None or capital == "":
+        return form
+    return f"{form} au capital de {euros(capital)}".strip()
+
+
+def identite(party: Mapping) -> str:
+    """A party's identity in a sentence: a company's name, legal form, share capital, RCS
+    registration (R123-237 C. com.) and registered office; a private person's name and home.
+
+    >>> text = identite({"name": "Ateliers Durand", "legal_form": "SAS",
+    ...   "share_capital": "50000", "siren": "812345676", "rcs_city": "Évry",
+    ...   "address": {"street": "14 rue des Tanneurs", "zip": "69002", "city": "Lyon"}})
+    >>> for part in text.replace("\u202f", " ").replace("\xa0", " ").split(", "):
+    ...     print(part)
+    Ateliers Durand
+    SAS au capital de 50 000,00 €
+    immatriculée au RCS d'Évry sous le numéro 812 345 676
+    dont le siège social est situé 14 rue des Tanneurs
+    69002 Lyon
+    >>> identite({"name": "Claire Lefèvre", "is_company": False, "civility": "Madame",
+    ...   "address": {"street": "27 quai de la Fosse", "zip": "44000", "city": "Nantes"}})
+    'Madame Claire Lefèvre, demeurant 27 quai de la Fosse, 44000 Nantes'
+    """
+    address = adresse(party.get("address") or {})
+    if party.get("is_company") is False:
+        civility = party.get("civility")
+        name = f"{civility} {party['name']}" if civility in CIVILITIES else party["name"]
+        return f"{name}, demeurant {address}"
+    text = denomination(party)
+    capital = party.get("share_capital")
+    if capital is not None and capital != "":
+        joiner = " " if text.endswith(str(party.get("legal_form") or "")) else ", "
+        text += f"{joiner}au capital de {euros(capital)}"
+    number = siren(party["siren"]) if party.get("siren") else None
+    if number and party.get("rcs_city"):
+        text += f", immatriculée au RCS {de(party['rcs_city'])} sous le numéro {number}"
+    elif number:
+        text += f", SIREN {number}"
+    return f"{text}, dont le siège social est situé {address}"
+
+
+_COUNTRY_CODES = {name.casefold(): code for code, name in Locale("fr").territories.items()}
+
+
+def iso_country(country: str | None) -> str:
+    """The ISO code of a country written in French ("France", "Belgique") or as a code.
+
+    >>> iso_country("Belgique"), iso_country(""), iso_country("de")
+    ('BE', 'FR', 'DE')
+    """
+    text = (country or "").strip()
+    if not text or text.upper() == "FRA":
+        return "FR"
+    return _COUNTRY_CODES.get(text.casefold(), text.upper())
+
+
+def postal_party(party: Mapping) -> PostalParty:
+    """A party of a letter context as a postal address; a private person's line 1 carries
+    its civility, and its legal representative goes on the "attention" line."""
+    address = party.get("address") or {}
+    name = str(party.get("name") or "")
+    civility = party.get("civility")
+    if party.get("is_company") is False and civility in CIVILITIES:
+        name = f"{civility} {name}"
+    return PostalParty(
+        name=name,
+        attention=party.get("representative") or None,
+        street2=address.get("street2") or None,
+        street=str(address.get("street") or ""),
+        locality=address.get("locality") or None,
+        zip=str(address.get("zip") or ""),
+        city=str(address.get("city") or ""),
+        country=iso_country(address.get("country")),
+    )
+
+
+def lignes_adresse(party: Mapping) -> list[str]:
+    """The lines of a party's address block, in the order of NF Z10-011 (building before
+    street, town in capitals, country abroad); an address that does not fit is an error.
+
+    >>> lignes_adresse({"name": "Dupont", "representative": "Marc Dupont, gérant",
+    ...   "address": {"street": "8 avenue Foch", "street2": "Bâtiment B", "zip": "69100",
+    ...   "city": "Villeurbanne", "country": "France"}})
+    ['Dupont', 'Marc Dupont, gérant', 'Bâtiment B', '8 avenue Foch', '69100 VILLEURBANNE']
+    """
+    return list(address_lines(postal_party(party)))
+
+
+NO_BREAK_SPACE = "\u00a0"
+NO_BREAK_HYPHEN = "\u2011"
+
+
+def insecable(value) -> str:
+    """A reference that never breaks across lines: no-break spaces and hyphens.
+
+    >>> insecable("FA-2026-0018")
+    'FA‑2026‑0018'
+    >>> insecable("1A 193 847") == "1A\u00a0193\u00a0847"
+    True
+    """
+    return str(value).replace("-", NO_BREAK_HYPHEN).replace(" ", NO_BREAK_SPACE)
 
 
 FILTERS = {
@@ -251,5 +487,14 @@ FILTERS = {
     "siren": siren,
     "iban": iban,
     "adresse": adresse,
+    "de": de,
+    "le": le,
+    "accord": accord,
+    "civilite": civilite,
+    "denomination": denomination,
+    "insecable": insecable,
+    "forme_capital": forme_capital,
+    "identite": identite,
+    "lignes_adresse": lignes_adresse,
 }
 """The filters registered in the template environment, by the name templates use."""

@@ -17,6 +17,14 @@ charges:
   registered office, the breakdown of the amount (principal, penalties to a date with the
   daily amount, the 40 € per invoice between businesses), a deadline, the lawful next
   step and a signature.
+- Every letter of a registered company carries its SIREN followed by "RCS" and the city
+  of the registry, its legal form and share capital, and its registered office (C. com.
+  R123-237 and R123-238): the creditor's, and the collector's in agency mode.
+- The first letter and the mise en demeure give the GDPR information (RGPD art. 13; art.
+  14 with the data's source when a third party collects): who processes the data, why, on
+  which basis, how long they are kept, and where to exercise one's rights.
+- A mise en demeure names the channel actually used, LRAR or LRE (CPCE L100), and gives
+  one deadline only, stated one way (french-law.md §4 bis).
 - A consumer (B2C) is never charged the 40 € flat indemnity (C. com. D441-5 applies
   between businesses only) nor collection fees (CPCE L111-8): a letter that does is an
   error, reported with the missing mentions.
@@ -40,7 +48,8 @@ from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as stdnum_siren
 
 from ..errors import RecouvrementError
-from .filters import to_date, to_decimal
+from ..postal_address import AddressError
+from .filters import lignes_adresse, to_date, to_decimal
 
 __all__ = [
     "AGENCY_LATER_KINDS",
@@ -49,6 +58,7 @@ __all__ = [
     "MissingMentionsError",
     "check_mentions",
     "is_agency",
+    "needs_gdpr",
 ]
 
 KINDS = (
@@ -80,6 +90,24 @@ L111_8_TEXT = (
 Agency letters must reproduce it (R124-4 5°); templates print it as ``{{ l111_8_text }}``
 and :func:`check_mentions` checks the context carries exactly this text.
 """
+
+REGISTERED_CHANNELS = ("lrar", "lre")
+"""How a mise en demeure is sent: registered letter with acknowledgment of receipt, or
+qualified electronic registered letter (CPCE L100)."""
+
+WITHOUT_SHARE_CAPITAL = ("EI", "EIRL", "ENTREPRENEUR INDIVIDUEL", "ASSOCIATION", "GIE")
+"""Legal forms with no share capital to state (R123-238 concerns sociétés)."""
+
+OUTSIDE_RCS = ("ASSOCIATION",)
+"""Legal forms not registered at the RCS, so without the "RCS city" mention."""
+
+GDPR_KEYS = {
+    "controller": "who processes the data (gdpr.controller)",
+    "purpose": "why the data are processed (gdpr.purpose)",
+    "basis": "the legal basis of the processing (gdpr.basis)",
+    "retention": "how long the data are kept (gdpr.retention)",
+    "rights_contact": "where to exercise one's rights (gdpr.rights_contact)",
+}
 
 FEE_KEYS = ("fees", "collection_fees")
 """Keys of ``totals`` (or of the context) that would charge collection fees."""
@@ -174,6 +202,29 @@ class MentionChecker:
         self.text(_get(address, "zip"), f"{who} address: postcode")
         self.text(_get(address, "city"), f"{who} address: city")
 
+    def postal_address(self, party: Any, who: str) -> None:
+        """The address block must fit NF Z10-011 (six lines of 38 characters at most)."""
+        if not isinstance(party, Mapping) or not isinstance(party.get("address"), Mapping):
+            return
+        try:
+            lignes_adresse(party)
+        except AddressError as error:
+            self.add(f"{who} postal address: {error}")
+
+    def registration(self, party: Any, who: str) -> None:
+        """RCS with the registry's city, legal form and share capital (R123-237, R123-238)."""
+        if not isinstance(party, Mapping) or party.get("is_company") is False:
+            return
+        form = str(party.get("legal_form") or "").strip().upper()
+        if form not in OUTSIDE_RCS:
+            self.text(party.get("rcs_city"), f"{who} RCS registry city ({who}.rcs_city)")
+        if form and form not in WITHOUT_SHARE_CAPITAL:
+            capital = self.amount(
+                party.get("share_capital"), f"{who} share capital ({who}.share_capital)"
+            )
+            if capital is not None and capital <= 0:
+                self.add(f"{who} share capital must be positive (got {capital})")
+
     def company(self, party: Any, who: str, *, identity: bool = True) -> None:
         """Name and address; with ``identity``, legal form and a valid SIREN too."""
         self.text(_get(party, "name"), f"{who} name")
@@ -188,6 +239,30 @@ class MentionChecker:
 def is_agency(context: Mapping[str, Any]) -> bool:
     """Whether a third party collects (a ``collector``, or a ``relance_mandataire``)."""
     return bool(context.get("collector")) or context.get("kind") == "relance_mandataire"
+
+
+def needs_gdpr(context: Mapping[str, Any]) -> bool:
+    """Whether the letter must carry the GDPR information: the first letter (no earlier
+    letter named) and the mise en demeure; a statement of account never opens a file."""
+    kind = context.get("kind")
+    if kind == "mise_en_demeure":
+        return True
+    return (
+        kind != "releve_de_compte"
+        and kind not in AGENCY_LATER_KINDS
+        and not context.get("first_letter")
+    )
+
+
+def _check_gdpr(c: MentionChecker, context: Mapping[str, Any], agency: bool) -> None:
+    gdpr = context.get("gdpr")
+    if not isinstance(gdpr, Mapping):
+        c.add("GDPR information (gdpr: controller, purpose, basis, retention, rights_contact)")
+        return
+    for key, item in GDPR_KEYS.items():
+        c.text(gdpr.get(key), f"GDPR: {item}")
+    if agency:
+        c.text(gdpr.get("source"), "GDPR art. 14: where the data come from (gdpr.source)")
 
 
 def _nonzero(value: Any) -> bool:
@@ -221,12 +296,16 @@ def check_mentions(context: Mapping[str, Any]) -> None:
     c.text(context.get("reference"), "letter reference")
 
     # Parties.
-    c.company(context.get("creditor"), "creditor")
+    creditor = context.get("creditor")
+    # A private person may be owed too (a landlord, a lender): no legal form or SIREN.
+    c.company(creditor, "creditor", identity=_get(creditor, "is_company") is not False)
+    c.registration(creditor, "creditor")
     debtor = context.get("debtor")
     is_company = _get(debtor, "is_company")
     if is_company is None:
         is_company = regime != "b2c"
     c.company(debtor, "debtor", identity=formal and bool(is_company))
+    c.postal_address(debtor, "debtor")
 
     # Agency mode (CPCE R124-4).
     if agency:
@@ -235,6 +314,7 @@ def check_mentions(context: Mapping[str, Any]) -> None:
             c.add("collector (the third party collecting: name, legal form, SIREN, address)")
         else:
             c.company(collector, "collector")
+            c.registration(collector, "collector")
         text = context.get("l111_8_text")
         if _blank(text):
             c.add("L111-8 CPCE text (paragraphs 2 and 3, l111_8_text)")
@@ -286,6 +366,8 @@ def check_mentions(context: Mapping[str, Any]) -> None:
     if not statement:
         c.text(context.get("payment_methods"), "payment methods (payment_methods)")
 
+    if needs_gdpr(context):
+        _check_gdpr(c, context, agency)
     if formal:
         _check_formal(c, context, regime)
     if formal or agency:
@@ -299,9 +381,14 @@ def check_mentions(context: Mapping[str, Any]) -> None:
 
 def _check_formal(c: MentionChecker, context: Mapping[str, Any], regime: Any) -> None:
     """A mise en demeure: deadline, breakdown, next step."""
+    channel = context.get("registered_channel")
+    if channel not in REGISTERED_CHANNELS:
+        c.add(f"registered channel (registered_channel: lrar or lre; got {channel!r})")
     deadline, days = context.get("deadline"), context.get("deadline_days")
     if _blank(deadline) and _blank(days):
         c.add("deadline (deadline or deadline_days)")
+    elif not _blank(deadline) and not _blank(days):
+        c.add("one deadline only (deadline or deadline_days, not both)")
     elif not _blank(deadline):
         c.date(deadline, "deadline")
     if not _blank(days) and (isinstance(days, bool) or not isinstance(days, int) or days <= 0):

@@ -32,6 +32,7 @@ import io
 import re
 import threading
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from importlib import resources
 from os import PathLike
 from pathlib import Path
@@ -43,7 +44,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from ..errors import RecouvrementError
-from .filters import FILTERS
+from .filters import FILTERS, to_decimal
 from .mentions import KINDS, check_mentions
 
 __all__ = [
@@ -402,9 +403,13 @@ def default_template(kind: str) -> Path:
     return Path(str(resources.files(__package__) / "templates" / f"{kind}.docx"))
 
 
-_PARTY_KEYS = ("name", "legal_form", "siren", "email", "phone", "iban", "bic", "representative")
-_ADDRESS_KEYS = ("street", "street2", "zip", "city", "country")
+_PARTY_KEYS = (
+    "name", "legal_form", "siren", "email", "phone", "iban", "bic", "representative",
+    "civility", "rcs_city", "share_capital",
+)  # fmt: skip
+_ADDRESS_KEYS = ("street", "street2", "zip", "city", "country", "locality")
 _INVOICE_KEYS = ("due_date", "paid", "credited", "days_late", "interest", "indemnity")
+_INVOICE_FLAGS = ("disputed",)
 _TOTALS_KEYS = ("interest", "indemnity", "daily_amount")
 _TOP_LEVEL_DEFAULTS: dict[str, Any] = {
     "first_letter": None,
@@ -415,8 +420,36 @@ _TOP_LEVEL_DEFAULTS: dict[str, Any] = {
     "deadline_days": None,
     "next_step": None,
     "l111_8_text": None,
+    "registered_channel": None,
+    "gdpr": None,
+    "payment_plan": None,
+    "disputed_total": "0.00",
     "signatory": None,
 }
+
+
+def statement_balances(movements: list) -> tuple[list, dict]:
+    """A statement's lines, each with the running balance after it, and its totals
+    (debits, credits, the balance they leave), in the order given.
+
+    >>> lines, totals = statement_balances([{"debit": "100.00", "credit": None},
+    ...                                     {"debit": None, "credit": "30.00"}])
+    >>> [line["balance"] for line in lines], totals["balance"]
+    (['100.00', '70.00'], '70.00')
+    """
+    balance = debit = credit = Decimal(0)
+    lines = []
+    for line in movements:
+        if not isinstance(line, Mapping):
+            lines.append(line)
+            continue
+        line_debit = to_decimal(line["debit"]) if line.get("debit") is not None else Decimal(0)
+        line_credit = to_decimal(line["credit"]) if line.get("credit") is not None else Decimal(0)
+        debit, credit = debit + line_debit, credit + line_credit
+        balance += line_debit - line_credit
+        lines.append({**line, "balance": f"{balance:.2f}"})
+    totals = {"debit": f"{debit:.2f}", "credit": f"{credit:.2f}", "balance": f"{balance:.2f}"}
+    return lines, totals
 
 
 def letter_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -444,6 +477,10 @@ def letter_context(context: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(invoice, dict):
             for key in _INVOICE_KEYS:
                 invoice.setdefault(key, None)
+            for key in _INVOICE_FLAGS:
+                invoice.setdefault(key, False)
+    if isinstance(ctx.get("movements"), list) and "movement_totals" not in ctx:
+        ctx["movements"], ctx["movement_totals"] = statement_balances(ctx["movements"])
     if isinstance(ctx.get("totals"), dict):
         for key in _TOTALS_KEYS:
             ctx["totals"].setdefault(key, None)

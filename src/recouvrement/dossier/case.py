@@ -59,6 +59,8 @@ CASE_KEYS = {
     "procedure",
     "flags",
     "overrides",
+    "gdpr",
+    "terms_on_invoices",
 }
 FLAG_KEYS = {
     "insolvency",
@@ -119,6 +121,8 @@ class Case:
     procedure: Procedure | None = None
     flags: CaseFlags = field(default_factory=CaseFlags)
     overrides: Mapping[str, str] = field(default_factory=dict)
+    gdpr: Mapping[str, str] = field(default_factory=dict)  # the company's GDPR information
+    terms_on_invoices: bool = False  # the invoices refer to the creditor's terms of sale
     origin: str = "<case>"
 
     @property
@@ -130,7 +134,14 @@ class Case:
         signatory = {}
         if self.signatory:
             signatory = {"name": self.signatory.name, "title": self.signatory.title or None}
-        return Ledger(as_of, self.creditor, (self.account,), signatory)
+        return Ledger(
+            as_of,
+            self.creditor,
+            (self.account,),
+            signatory,
+            gdpr=dict(self.gdpr),
+            terms_on_invoices=self.terms_on_invoices,
+        )
 
 
 def load_case(path: Path | str) -> Case:
@@ -184,6 +195,8 @@ def case_from_dict(data: Any, base: Path | str = ".", *, origin: str = "<case>")
         procedure=Procedure.parse(data["procedure"]) if data.get("procedure") else None,
         flags=_flags(data.get("flags") or {}, origin),
         overrides={str(key): str(value) for key, value in (data.get("overrides") or {}).items()},
+        gdpr={str(key): str(value) for key, value in (data.get("gdpr") or {}).items()},
+        terms_on_invoices=bool(data.get("terms_on_invoices", False)),
         origin=origin,
     )
 

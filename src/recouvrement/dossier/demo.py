@@ -36,6 +36,8 @@ def case_from_ledger(ledger: Ledger, account_key: str, exhibits=()) -> Case:
         as_of=ledger.as_of,
         signatory=signatory,
         exhibits=tuple(exhibits),
+        gdpr=ledger.gdpr,
+        terms_on_invoices=ledger.terms_on_invoices,
         origin=f"ledger debtor {account_key}",
     )
 

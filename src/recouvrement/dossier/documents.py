@@ -201,7 +201,7 @@ def dossier_context(
             "place": place or None,
         },
         "nature": case.nature or DEFAULT_NATURE,
-        "legal_basis": legal_basis(account.regime),
+        "legal_basis": legal_basis(account.regime, _terms_accepted(case, exhibits)),
         "invoices": invoices,
         "totals": {
             key: summary[key]
@@ -237,6 +237,12 @@ def dossier_context(
     }
 
 
+def _terms_accepted(case: Case, exhibits: Sequence[Exhibit]) -> bool:
+    """The terms of sale are cited as accepted only when they are among the exhibits or
+    the invoices refer to them."""
+    return case.terms_on_invoices or any(e.kind == "cgv" for e in exhibits)
+
+
 def _court_context(court: Court | None) -> dict | None:
     if court is None:
         return None
@@ -268,7 +274,9 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
     """Raise :class:`MissingDossierMentions` listing every mandatory mention the dossier lacks.
 
     Checked for every dossier: the date and reference; the creditor's name, legal form,
-    valid SIREN, registered office and legal representative (CPC 54); the debtor's name and
+    valid SIREN, registered office and legal representative (CPC 54), its RCS city and
+    share capital (C. com. R123-237, R123-238); for a natural person, its profession,
+    nationality, date and place of birth instead (CPC 54 2° a); the debtor's name and
     address, and a company debtor's legal form (and its SIREN when given, which must be
     valid); every claimed invoice with its number, date, amount, balance and its PDF among
     the exhibits; principal, interest and total, the 40 € total between businesses, and
@@ -289,8 +297,12 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
         c.text((context.get("court") or {}).get("name"), "court (juridiction saisie)")
 
     creditor = context.get("creditor") or {}
-    c.company(creditor, "creditor")
-    c.text(creditor.get("representative"), "creditor legal representative (representative)")
+    if creditor.get("is_company") is False:
+        _check_natural_person(c, creditor)
+    else:
+        c.company(creditor, "creditor")
+        c.registration(creditor, "creditor")
+        c.text(creditor.get("representative"), "creditor legal representative (representative)")
     debtor = context.get("debtor") or {}
     company = bool(debtor.get("is_company"))
     c.company(debtor, "debtor", identity=False)
@@ -355,6 +367,22 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
     if c.missing:
         label = (context.get("procedure") or {}).get("label") or "dossier"
         raise MissingDossierMentions(f"dossier ({label})", c.missing)
+
+
+NATURAL_PERSON_KEYS = {
+    "profession": "creditor profession (creditor.profession)",
+    "nationality": "creditor nationality (creditor.nationality)",
+    "birth_place": "creditor place of birth (creditor.birth_place)",
+}
+
+
+def _check_natural_person(c: MentionChecker, creditor: Mapping[str, Any]) -> None:
+    """A natural person claiming: name, first names, profession, domicile, nationality,
+    date and place of birth (CPC 54 2° a)."""
+    c.company(creditor, "creditor", identity=False)
+    for key, item in NATURAL_PERSON_KEYS.items():
+        c.text(creditor.get(key), item)
+    c.date(creditor.get("birth_date"), "creditor date of birth (creditor.birth_date)")
 
 
 def _check_psrpc(c: MentionChecker, context: Mapping[str, Any]) -> None:
