@@ -33,13 +33,14 @@ import socket
 import threading
 import time
 import urllib.request
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ...documents.text_pdf import text_pdf
 
 FAULT_KINDS = (
     "timeout",
@@ -159,38 +160,9 @@ def now() -> datetime:
 
 
 def proof_pdf(title: str, lines: list[str]) -> bytes:
-    """A one-page PDF with a title and lines of text (Helvetica, WinAnsi), enough for a
-    proof that a reader opens and a test extracts text from."""
-    text = ["BT", "/F1 16 Tf", "56 780 Td", f"({_pdf_text(title)}) Tj", "/F1 11 Tf"]
-    for line in lines:
-        text += ["0 -22 Td", f"({_pdf_text(line)}) Tj"]
-    text.append("ET")
-    stream = zlib.compress("\n".join(text).encode("cp1252"))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
-def _pdf_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    """A one-page PDF with a title and lines of text, enough for a proof that a reader
+    opens and a test extracts text from."""
+    return text_pdf([title, "", *lines])
 
 
 # -- multipart --------------------------------------------------------------------------
