@@ -57,6 +57,8 @@ class TestSecurityAttacks(DossierCommon):
                 "email": "compta@autre.example",
                 "siret": "35600000000048",
                 "recouvrement_legal_form": "SA",
+                "recouvrement_rcs_city": "Lyon",
+                "recouvrement_share_capital": 100000.0,
             }
         )
         # Company B's invoice to the same customer, and its PDF.

@@ -145,7 +145,7 @@ class TestSettlements(RecouvrementCommon):
             invoice.invalidate_recordset(["recouvrement_penalty_amount"])
             self.assertEqual(invoice.recouvrement_penalty_amount, 0.0)
             self.assertIn("cannot be used", invoice.recouvrement_rate_warning)
-            self.assertIn("header", invoice.recouvrement_rate_warning)
+            self.assertIn("l'en-tête doit être", invoice.recouvrement_rate_warning)
         # Fixed: the penalties are back and the warning is gone.
         Parameter.set_param("l10n_fr_recouvrement.rate_file", False)
         with self.freeze("2026-03-06"):
