@@ -39,6 +39,53 @@ class TestDocuments(RecouvrementCommon):
             run = self.run_ladder(day, mode="auto")
         return run.communication_ids
 
+    def _french_mail_body(self, communication):
+        return " ".join(str(communication.mail_id.body_html).split())
+
+    def test_first_reminder_mail_carries_the_gdpr_information_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["l10n_fr_recouvrement"], ["fr_FR"])
+        self.b2b.lang = "fr_FR"
+        first = self.climb_to("2026-02-11")
+        self.assertEqual(first.level_id, self.level_1)
+        body = self._french_mail_body(first)
+        # No GDPR settings: the company as controller, the usual wording, its e-mail.
+        self.assertIn(
+            "Protection de vos données : Société Créancière, 12 quai Perrache, 69002 Lyon "
+            "traite les données personnelles vous concernant pour la gestion de votre compte "
+            "client et le recouvrement des sommes dues, sur le fondement de",
+            body,
+        )
+        self.assertIn("(article 6, paragraphe 1, b et f, du RGPD).", body)
+        self.assertIn("les pièces comptables dix ans (article L123-22 du Code de commerce)", body)
+        self.assertIn(
+            "en écrivant à compta@creanciere.example ; vous pouvez aussi introduire une "
+            "réclamation auprès de la CNIL (www.cnil.fr).",
+            body,
+        )
+        self.assertNotIn("Protection of your data", body)
+        # The firm reminder, not the first letter any more, carries none.
+        second = self.climb_to("2026-02-25")
+        self.assertEqual(second.level_id, self.level_2)
+        self.assertNotIn("Protection de vos données", self._french_mail_body(second))
+
+    def test_the_mail_gdpr_information_follows_the_company_settings(self):
+        self.company.write(
+            {
+                "recouvrement_gdpr_controller": "Groupe Créancier, 1 place Bellecour, Lyon",
+                "recouvrement_gdpr_purpose": "le suivi des impayés",
+                "recouvrement_gdpr_rights_contact": "dpo@creanciere.example",
+            }
+        )
+        body = self._french_mail_body(self.climb_to("2026-02-11"))
+        self.assertIn(
+            "Protection of your data: Groupe Créancier, 1 place Bellecour, Lyon processes your "
+            "personal data for le suivi des impayés, on the basis of the performance of the "
+            "contract",
+            body,
+        )
+        self.assertIn("by writing to dpo@creanciere.example;", body)
+
     def test_mise_en_demeure_pdf(self):
         notice = self.climb_to("2026-03-21")
         self.assertEqual(notice.level_id, self.level_4)

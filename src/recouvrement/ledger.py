@@ -78,6 +78,7 @@ class Reminder:
     channel: str = "email"
     tracking_number: str = ""  # the registered letter's number (LRAR or LRE)
     received_on: date | None = None  # delivery, or the 15th day for an unclaimed LRE
+    first_presented_on: date | None = None  # the registered letter's first presentation
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ def _reminder(data: dict) -> Reminder:
         channel=data.get("channel", "email"),
         tracking_number=data.get("tracking_number", ""),
         received_on=_date(data.get("received_on")),
+        first_presented_on=_date(data.get("first_presented_on")),
     )
 
 

@@ -61,6 +61,7 @@ def consumer_case_data() -> dict:
         {"kind": "quote", "file": "bon-de-commande-BC-2026-031.pdf", "title": "Devis accepté"},
         {"kind": "invoice", "invoice": "FC-2026-0101", "file": "factures/FA-2026-0009.pdf"},
         {"kind": "invoice", "invoice": "FC-2026-0102", "file": "factures/FA-2026-0014.pdf"},
+        {"kind": "power_of_attorney", "file": "pouvoir-signataire.pdf"},
     ]
     return data
 

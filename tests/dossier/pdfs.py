@@ -53,6 +53,22 @@ EXAMPLE_PDFS = {
     "preuves/MED-2026-0012-avis-de-reception.pdf": [
         ["Avis de réception - lettre recommandée 1A 193 847 2650 3", "Distribuée le 24 avril 2026"]
     ],
+    "pouvoir-signataire.pdf": [
+        [
+            "Pouvoir",
+            "Je soussignée Claire Durand, présidente de la SAS Ateliers Durand, donne pouvoir",
+            "à Sophie Renaud, responsable du recouvrement, de signer au nom de la société",
+            "les requêtes en injonction de payer. Fait à Lyon, le 2 janvier 2026.",
+        ]
+    ],
+    "mandat-recouvrement.pdf": [
+        [
+            "Mandat",
+            "La SAS Ateliers Durand donne mandat au cabinet Lefèvre Recouvrement de présenter",
+            "en son nom une requête en injonction de payer contre Transports Girard.",
+            "Fait à Lyon, le 1er juin 2026.",
+        ]
+    ],
     "courriel-2026-05-05.pdf": [
         ["Courriel de Transports Girard du 5 mai 2026", "Nous reconnaissons devoir les factures."]
     ],

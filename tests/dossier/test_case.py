@@ -18,7 +18,7 @@ def test_the_example_case_reads():
     assert case.debtor.name == "Transports Girard"
     assert case.creditor.representative == "Claire Durand, présidente"
     assert case.signatory.place == "Lyon"
-    assert len(case.exhibits) == 8
+    assert len(case.exhibits) == 9
     assert case.exhibits[1].invoice == "FA-2026-0014"
     assert case.exhibits[1].pdf == (DATA / "factures/FA-2026-0014.pdf").read_bytes()
     assert case.flags.trial_if_opposed is True

@@ -44,7 +44,7 @@ def test_dossier_then_verify_end_to_end(case_folder, tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith(f"{out} écrit : injonction de payer, Tribunal de commerce")
     assert "IP-2026-0007 version 1" in printed[0]
-    assert "14 pièces" in printed[0]
+    assert "15 pièces" in printed[0]
     assert printed[1].startswith("attention : the phone TEL-2026-0040")
 
     args = parse("verify", str(out))

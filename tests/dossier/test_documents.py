@@ -18,7 +18,7 @@ CONTEXT_KEYS = {
     "collector", "debtor", "signatory", "nature", "legal_basis", "invoices", "totals",
     "principal_and_interest", "decompte", "interest_label", "rate_basis", "contractual_rate",
     "indemnity_count", "indemnity_unit", "formal_notice", "exhibits", "trial_if_opposed",
-    "countries", "psrpc_limit", "interest_nature",
+    "countries", "psrpc_limit", "interest_nature", "representative",
 }  # fmt: skip
 DUPLICATE_KEYS = {"date", "reference", "version", "collector", "creditor", "debtor", "invoice"}
 FORBIDDEN = re.compile(

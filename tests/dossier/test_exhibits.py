@@ -29,6 +29,7 @@ ORDER = [
     ("registered_proof", "file"),
     ("registered_proof", "file"),
     ("statement", "generated"),
+    ("power_of_attorney", "file"),
     ("other", "file"),
 ]
 
@@ -43,8 +44,8 @@ def titles(data: dict, shipped: dict) -> list[str]:
 def test_the_exhibits_come_in_a_fixed_order_numbered_from_one(example):
     exhibits = example.exhibits
     assert [(e.kind, e.source) for e in exhibits] == ORDER
-    assert [e.number for e in exhibits] == list(range(1, 15))
-    assert [e.file_name[:10] for e in exhibits] == [f"pieces/{n:02d}-" for n in range(1, 15)]
+    assert [e.number for e in exhibits] == list(range(1, 16))
+    assert [e.file_name[:10] for e in exhibits] == [f"pieces/{n:02d}-" for n in range(1, 16)]
     assert exhibits[0].file_name == "pieces/01-conditions-generales-de-vente.pdf"
     assert exhibits[3].title == f"Facture n° FA-2026-0009 du 6 février 2026 ({euros('6420')})"
     assert exhibits[9].title == (

@@ -58,9 +58,9 @@ def test_the_zip_holds_the_documents_every_exhibit_the_merged_pdf_and_the_manife
     assert names[0] == "manifest.xml"
     for stem in ("requete-injonction-de-payer", "decompte", "bordereau-des-pieces"):
         assert f"{stem}.pdf" in names and f"{stem}.docx" in names
-    assert sum(name.startswith("pieces/") for name in names) == 14
+    assert sum(name.startswith("pieces/") for name in names) == 15
     assert "dossier-complet.pdf" in names and "decompte.json" in names
-    assert len(names) == 1 + 6 + 14 + 2
+    assert len(names) == 1 + 6 + 15 + 2
 
 
 def test_every_hash_and_size_is_right_and_the_manifest_validates(files, manifest):
@@ -72,7 +72,7 @@ def test_every_hash_and_size_is_right_and_the_manifest_validates(files, manifest
         assert entry.get("sha256") == hashlib.sha256(data).hexdigest()
         assert entry.get("size") == str(len(data))
     exhibits = [entry for entry in listed if entry.get("role") == "exhibit"]
-    assert [int(entry.get("exhibit")) for entry in exhibits] == list(range(1, 15))
+    assert [int(entry.get("exhibit")) for entry in exhibits] == list(range(1, 16))
     assert exhibits[0].findtext(ns("title")) == "Conditions générales de vente"
 
 
@@ -158,8 +158,8 @@ def test_the_request_lists_the_exhibits_and_the_1408_request(example, request_te
     for exhibit in example.exhibits:
         title = " ".join(exhibit.title.replace("\u202f", " ").replace("\xa0", " ").split())
         assert f"Pièce n° {exhibit.number} : {title}" in text
-    assert "Pièce n° 14 : Courriel du défendeur du 5 mai 2026" in text
-    assert "(pièce n° 10), restée sans effet" in text
+    assert "Pièce n° 15 : Courriel du défendeur du 5 mai 2026" in text
+    assert "Pièce n° 14 : Pouvoir donné au signataire par le représentant légal" in text
     assert "article 1408 du code de procédure civile" in text
 
 
@@ -178,7 +178,7 @@ def test_the_decompte_and_the_bordereau(example, files):
     assert "en vigueur depuis le 11 juin 2025), majoré de 10 points (art. L441-10" in decompte
     bordereau = " ".join(pdf_text(files["bordereau-des-pieces.pdf"]).split())
     assert "BORDEREAU DES PIÈCES" in bordereau
-    assert "14 pièces" in bordereau
+    assert "15 pièces" in bordereau
     assert "Relevé de compte au 30 juin 2026" in bordereau
 
 
@@ -230,7 +230,7 @@ def test_a_consumer_dossier_goes_to_the_tribunal_judiciaire_without_the_40_euros
 def test_a_small_claim_makes_a_psrpc_dossier_without_a_request(converter, shipped):
     data = consumer_case_data()
     data["debtor"]["invoices"] = data["debtor"]["invoices"][:1]
-    data["exhibits"] = data["exhibits"][:2]
+    data["exhibits"] = data["exhibits"][:2] + data["exhibits"][-1:]  # the power of attorney
     dossier = build_dossier(make_case(data), converter, **shipped)
     assert dossier.procedure is Procedure.PSRPC
     assert dossier.court is None

@@ -21,8 +21,9 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from ..delivery.model import ProofKind
 from ..errors import InvalidClaim
-from ..ledger import Account, Ledger, Party, account_from_dict, party_from_dict
+from ..ledger import Account, Address, Ledger, Party, account_from_dict, party_from_dict
 from .courts import Court, CourtKind
 from .errors import CaseFileError
 from .procedure_choice import Procedure
@@ -40,10 +41,18 @@ EXHIBIT_KINDS = (
     "formal_notice",
     "registered_proof",
     "statement",
+    "power_of_attorney",
+    "mandate",
     "other",
 )
 """Kinds of exhibits, in the order the bordereau lists them (contract, quote and order
-share a rank; a registered-letter proof follows the letter it proves)."""
+share a rank; a registered-letter proof follows the letter it proves; the signatory's
+power of attorney and a representative's mandate come with the other documents)."""
+
+PROOF_KINDS = tuple(kind.value for kind in ProofKind)
+"""What a ``registered_proof`` exhibit proves (``proof``): the deposit, the first
+presentation, the acknowledgment of receipt (avis de réception signed, or the LRE
+accepted), a refusal, an unclaimed letter or an undelivered one."""
 
 CASE_KEYS = {
     "format",
@@ -61,6 +70,7 @@ CASE_KEYS = {
     "overrides",
     "gdpr",
     "terms_on_invoices",
+    "representative",
 }
 FLAG_KEYS = {
     "insolvency",
@@ -70,16 +80,26 @@ FLAG_KEYS = {
     "debtor_is_trader",
     "trial_if_opposed",
 }
-EXHIBIT_KEYS = {"kind", "file", "title", "invoice", "reference", "date"}
+EXHIBIT_KEYS = {"kind", "file", "title", "invoice", "reference", "date", "proof"}
+REPRESENTATIVE_KEYS = {"name", "capacity", "address"}
 
 
 @dataclass(frozen=True)
 class Signatory:
-    """Who signs the request for the creditor, and where."""
+    """Who signs the request for the creditor, in which capacity (``title``), and where."""
 
     name: str
     title: str = ""
     place: str = ""
+
+
+@dataclass(frozen=True)
+class Representative:
+    """Who files on the creditor's behalf (CPC 1407, 54): a collection agency, a lawyer."""
+
+    name: str
+    capacity: str  # "société de recouvrement mandataire", "avocat au barreau de Lyon"
+    address: Address
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,7 @@ class ExhibitFile:
     invoice: str = ""  # the invoice it belongs to (invoice, delivery)
     reference: str = ""  # the letter it belongs to (reminder, formal_notice, registered_proof)
     day: date | None = None
+    proof: str = ""  # for a registered_proof: a ProofKind value (deposit, acknowledgment, …)
     generated: bool = False  # rendered by the engine rather than supplied by the user
 
 
@@ -113,6 +134,7 @@ class Case:
     as_of: date | None = None
     reference: str = ""
     signatory: Signatory | None = None
+    representative: Representative | None = None  # who files for the creditor, if anyone
     nature: str = ""  # what the invoices were for: "Fourniture de pièces détachées…"
     invoices: tuple[str, ...] = ()  # the invoices claimed; empty: every one with a balance
     exhibits: tuple[ExhibitFile, ...] = ()
@@ -184,6 +206,7 @@ def case_from_dict(data: Any, base: Path | str = ".", *, origin: str = "<case>")
         as_of=_date(data.get("as_of"), "as_of", origin),
         reference=str(data.get("reference") or ""),
         signatory=_signatory(data.get("signatory"), origin),
+        representative=_representative(data.get("representative"), origin),
         nature=str(claim.get("nature") or ""),
         invoices=tuple(str(number) for number in claim.get("invoices") or ()),
         exhibits=tuple(
@@ -223,6 +246,24 @@ def _signatory(data: Any, origin: str) -> Signatory | None:
     if not isinstance(data, dict) or not data.get("name"):
         raise CaseFileError(f"{origin}: signatory needs at least a name")
     return Signatory(str(data["name"]), str(data.get("title") or ""), str(data.get("place") or ""))
+
+
+def _representative(data: Any, origin: str) -> Representative | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise CaseFileError(f"{origin}: representative must be an object (name, capacity, address)")
+    unknown = sorted(set(data) - REPRESENTATIVE_KEYS)
+    if unknown:
+        raise CaseFileError(f"{origin}: representative: unknown keys {', '.join(unknown)}")
+    missing = [key for key in ("name", "capacity", "address") if not data.get(key)]
+    if missing:
+        raise CaseFileError(f"{origin}: representative needs {', '.join(missing)}")
+    try:
+        address = Address(**data["address"])
+    except (TypeError, AttributeError) as error:
+        raise CaseFileError(f"{origin}: representative.address: {error}") from None
+    return Representative(str(data["name"]), str(data["capacity"]), address)
 
 
 def _court(data: Any, origin: str) -> Court | None:
@@ -281,6 +322,11 @@ def _exhibit(entry: Any, base: Path, where: str) -> ExhibitFile:
         raise CaseFileError(f"{where}: an invoice exhibit names its invoice (invoice)")
     if kind in ("reminder", "formal_notice", "registered_proof") and not entry.get("reference"):
         raise CaseFileError(f"{where}: a {kind} exhibit names its letter's reference (reference)")
+    if entry.get("proof") and (kind != "registered_proof" or entry["proof"] not in PROOF_KINDS):
+        raise CaseFileError(
+            f"{where}: proof {entry['proof']!r} is for a registered_proof exhibit, one of "
+            f"{', '.join(PROOF_KINDS)}"
+        )
     path = base / entry["file"]
     try:
         pdf = path.read_bytes()
@@ -295,6 +341,7 @@ def _exhibit(entry: Any, base: Path, where: str) -> ExhibitFile:
         invoice=str(entry.get("invoice") or ""),
         reference=str(entry.get("reference") or ""),
         day=_date(entry.get("date"), "date", where),
+        proof=str(entry.get("proof") or ""),
     )
 
 

@@ -8,8 +8,12 @@ are rendered again from the letter templates, as for any case without their file
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from docx import Document
+
+from ..documents.filters import date_fr, de
 from ..documents.rendering import render_docx
 from ..law.rates import RateTable
 from ..ledger import Ledger
@@ -17,6 +21,7 @@ from ..serialize import iso, money
 from .case import Case, ExhibitFile, Signatory
 from .courts import CourtTable
 from .documents import party_context, template_path
+from .guards import signs_as_legal_representative
 from .package import build_dossier, stable_pdf
 
 
@@ -79,6 +84,34 @@ def invoice_duplicates(case: Case, converter) -> list[ExhibitFile]:
     ]
 
 
+def power_of_attorney(case: Case, converter) -> list[ExhibitFile]:
+    """A demonstration power of attorney, when the ledger's signatory is not the creditor's
+    legal representative (the request must then carry the signatory's power)."""
+    if case.signatory is None or signs_as_legal_representative(case):
+        return []
+    document = Document()
+    document.add_heading("Pouvoir (document de démonstration)", level=1)
+    title = f", {case.signatory.title}" if case.signatory.title else ""
+    document.add_paragraph(
+        f"{case.creditor.representative}, représentant légal {de(case.creditor.name)}, donne "
+        f"pouvoir à {case.signatory.name}{title}, de signer au nom de la société les requêtes "
+        "en injonction de payer et les pièces qui les accompagnent."
+    )
+    document.add_paragraph(f"Fait à {case.creditor.address.city}, le {date_fr(case.as_of)}.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    pdf = stable_pdf(next(iter(converter.convert_many([buffer.getvalue()]))), case.as_of)
+    return [
+        ExhibitFile(
+            kind="power_of_attorney",
+            pdf=pdf,
+            origin="demo power of attorney",
+            title="Pouvoir donné au signataire (document de démonstration)",
+            generated=True,
+        )
+    ]
+
+
 def build_demo_dossier(ledger: Ledger, account_key: str, out_dir: Path | str, converter) -> Path:
     """Build the dossier of ``account_key`` and write ``out_dir/dossier-<KEY>.zip``.
 
@@ -86,7 +119,8 @@ def build_demo_dossier(ledger: Ledger, account_key: str, out_dir: Path | str, co
     every machine; the demo's output folder is scratch, so an older file is replaced.
     """
     case = case_from_ledger(ledger, account_key)
-    case = case_from_ledger(ledger, account_key, invoice_duplicates(case, converter))
+    exhibits = invoice_duplicates(case, converter) + power_of_attorney(case, converter)
+    case = case_from_ledger(ledger, account_key, exhibits)
     dossier = build_dossier(
         case,
         converter,

@@ -49,12 +49,13 @@ from ..documents.rendering import render_docx
 from ..kinds import Regime
 from ..law.late_payment import FLAT_INDEMNITY
 from ..law.procedure import PSRPC_LIMIT
-from ..ledger import Party, Reminder
+from ..ledger import Address, Party, Reminder
 from ..letters import legal_basis
 from ..serialize import decompte_to_dict, iso, money
 from .case import Case, Signatory
 from .courts import Court
 from .exhibits import Exhibit
+from .guards import signs_as_legal_representative
 from .procedure_choice import NOT_BOUND_BY_1896_2006, Procedure, ProcedureChoice, country_code
 
 TEMPLATES = (
@@ -138,8 +139,12 @@ def party_context(party: Party) -> dict:
     for key, value in list(data.items()):
         if value == "":
             data[key] = None
-    data["address"] = {key: value or None for key, value in asdict(party.address).items()}
+    data["address"] = address_context(party.address)
     return data
+
+
+def address_context(address: Address) -> dict:
+    return {key: value or None for key, value in asdict(address).items()}
 
 
 def dossier_context(
@@ -199,7 +204,12 @@ def dossier_context(
             "name": signatory.name or None,
             "title": signatory.title or None,
             "place": place or None,
+            "legal_representative": signs_as_legal_representative(case),
+            "power_exhibit": None
+            if signs_as_legal_representative(case)
+            else _exhibit_number(exhibits, "power_of_attorney"),
         },
+        "representative": _representative_context(case, exhibits),
         "nature": case.nature or DEFAULT_NATURE,
         "legal_basis": legal_basis(account.regime, _terms_accepted(case, exhibits)),
         "invoices": invoices,
@@ -222,7 +232,7 @@ def dossier_context(
         ),
         "indemnity_count": len(indemnities),
         "indemnity_unit": money(FLAT_INDEMNITY),
-        "formal_notice": _notice_context(notice, notice_exhibit),
+        "formal_notice": _notice_context(notice, notice_exhibit, exhibits),
         "exhibits": [
             {"number": e.number, "title": e.title, "file_name": e.file_name, "kind": e.kind}
             for e in exhibits
@@ -234,6 +244,24 @@ def dossier_context(
         },
         "psrpc_limit": money(PSRPC_LIMIT),
         "interest_nature": interest_nature(account.regime, account.contractual_rate),
+    }
+
+
+def _exhibit_number(exhibits: Sequence[Exhibit], kind: str) -> int | None:
+    """The number of the first exhibit of ``kind``, if any."""
+    return next((e.number for e in exhibits if e.kind == kind), None)
+
+
+def _representative_context(case: Case, exhibits: Sequence[Exhibit]) -> dict | None:
+    """Who files for the creditor (CPC 1407, 54), and the exhibit of its mandate."""
+    representative = case.representative
+    if representative is None:
+        return None
+    return {
+        "name": representative.name,
+        "capacity": representative.capacity,
+        "address": address_context(representative.address),
+        "mandate_exhibit": _exhibit_number(exhibits, "mandate"),
     }
 
 
@@ -256,15 +284,32 @@ def _court_context(court: Court | None) -> dict | None:
     }
 
 
-def _notice_context(notice: Reminder | None, exhibit: int | None) -> dict | None:
+def _notice_context(
+    notice: Reminder | None, exhibit: int | None, exhibits: Sequence[Exhibit]
+) -> dict | None:
+    """The mise en demeure as the request states it. Its receipt is asserted only when the
+    acknowledgment of receipt (avis de réception, or the LRE's acceptance proof) is among
+    the exhibits; otherwise the request says when it was sent and first presented."""
     if notice is None:
         return None
-    registered = notice.channel in ("registered_letter", "lre", "lrar")
+    receipt_exhibit = next(
+        (
+            e.number
+            for e in exhibits
+            if e.kind == "registered_proof"
+            and e.proof == "acknowledgment"
+            and e.reference == notice.reference
+        ),
+        None,
+    )
     return {
         "reference": notice.reference,
         "date": iso(notice.day),
-        "received_on": iso(notice.received_on),
-        "registered": registered,
+        "received_on": iso(notice.received_on) if receipt_exhibit else None,
+        "receipt_exhibit": receipt_exhibit if notice.received_on else None,
+        "first_presented_on": iso(notice.first_presented_on),
+        "registered": notice.channel in ("registered_letter", "lre", "lrar"),
+        "electronic": notice.channel == "lre",
         "tracking_number": notice.tracking_number or None,
         "exhibit": exhibit,
     }

@@ -10,7 +10,8 @@ them in a numbered bordereau):
 5. each reminder, by date;
 6. the mise en demeure, followed by its registered-letter proofs;
 7. the statement of account;
-8. any other document the user adds, with its title.
+8. the signatory's power of attorney, a representative's mandate;
+9. any other document the user adds, with its title.
 
 Within a rank, documents keep the order of the case file. Invoices, the CGV and proofs are
 the user's PDF files, kept byte for byte. A reminder or the statement without a file is
@@ -51,7 +52,9 @@ RANKS = {
     "formal_notice": 6,
     "registered_proof": 6,
     "statement": 7,
-    "other": 8,
+    "power_of_attorney": 8,
+    "mandate": 8,
+    "other": 9,
 }
 DEFAULT_TITLES = {
     "cgv": "Conditions générales de vente",
@@ -60,7 +63,18 @@ DEFAULT_TITLES = {
     "order": "Bon de commande",
     "delivery": "Bon de livraison",
     "statement": "Relevé de compte",
+    "power_of_attorney": "Pouvoir donné au signataire par le représentant légal",
+    "mandate": "Mandat donné au représentant du demandeur",
 }
+PROOF_TITLES = {
+    "deposit": "Preuve de dépôt",
+    "first_presentation": "Preuve de première présentation",
+    "acknowledgment": "Avis de réception",
+    "refusal": "Preuve du refus",
+    "negligence": "Avis de non-réclamation",
+    "undelivered_notice": "Avis de non-distribution",
+}
+"""The default title of a registered-letter proof, by what it proves (ProofKind)."""
 LETTER_TITLES = {
     "relance_courtoise": "Relance",
     "relance_ferme": "Relance",
@@ -85,6 +99,7 @@ class Exhibit:
     origin: str  # the case file's path, or the template it was rendered from
     reference: str = ""  # the invoice number or the letter reference
     day: date | None = None
+    proof: str = ""  # what a registered_proof proves (ProofKind value)
 
 
 @dataclass
@@ -98,6 +113,7 @@ class PlannedExhibit:
     origin: str
     reference: str = ""
     day: date | None = None
+    proof: str = ""
     pdf: bytes | None = None
     render: Callable[[], bytes] | None = None  # renders the DOCX, to convert to PDF
 
@@ -130,6 +146,7 @@ def number_exhibits(planned: list[PlannedExhibit], pdfs: list[bytes]) -> tuple[E
             origin=item.origin,
             reference=item.reference,
             day=item.day,
+            proof=item.proof,
         )
         for number, (item, pdf) in enumerate(zip(planned, pdfs, strict=True), start=1)
     )
@@ -225,6 +242,7 @@ class _Planner:
             origin=exhibit.origin,
             reference=exhibit.invoice or exhibit.reference,
             day=exhibit.day,
+            proof=exhibit.proof,
             pdf=exhibit.pdf,
         )
 
@@ -236,9 +254,12 @@ class _Planner:
         if exhibit.kind == "registered_proof":
             letter = self.letters[exhibit.reference]
             tracking = f" n° {letter.tracking_number}" if letter.tracking_number else ""
-            received = f", reçue le {date_fr(letter.received_on)}" if letter.received_on else ""
+            what = PROOF_TITLES.get(exhibit.proof, "Preuve de l'envoi recommandé")
+            received = ""  # a receipt date only on the proof of receipt itself
+            if exhibit.proof == "acknowledgment" and letter.received_on:
+                received = f", reçue le {date_fr(letter.received_on)}"
             return (
-                f"Preuve de l'envoi recommandé{tracking} de la lettre {letter.reference}"
+                f"{what}{tracking} de la lettre {letter.reference}"
                 f" du {date_fr(letter.day)}{received}"
             )
         title = DEFAULT_TITLES[exhibit.kind]

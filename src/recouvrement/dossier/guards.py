@@ -15,6 +15,11 @@
   reason (a debtor who disappeared, an urgent case), which the manifest records.
 - ``open_dispute``: the debtor disputes an invoice and the dispute is still open.
   Overridable with a reason, recorded likewise.
+- ``signatory``: the request is signed by someone who is neither the creditor's legal
+  representative (a natural person: the creditor itself) nor holds a power of attorney
+  among the exhibits; or a representative files without its mandate among the exhibits
+  (CPC 1407: the request is signed by the creditor or its representative; CPC 416: a
+  representative other than a lawyer justifies its mandate). Never overridable.
 
 A missing mandatory mention of the request is refused too, by
 :func:`recouvrement.dossier.documents.check_dossier_mentions`.
@@ -28,11 +33,12 @@ from datetime import date, timedelta
 
 from ..claim import Invoice
 from ..decompte import Decompte, invoice_prescription
-from ..documents.filters import date_fr
+from ..documents.filters import date_fr, de
 from ..law.formal_notice import DEADLINE_DAYS, payment_deadline
 from ..ledger import Account, Reminder
 from ..messages import Message
 from ..pauses import PauseReason
+from .case import Case
 from .errors import CaseFileError
 
 INSOLVENCY = "insolvency"
@@ -41,6 +47,7 @@ PROVISIONAL_RATES = "provisional_rates"
 NOTICE_DEADLINE = "notice_deadline"
 NO_FORMAL_NOTICE = "no_formal_notice"
 OPEN_DISPUTE = "open_dispute"
+SIGNATORY = "signatory"
 
 GUARDS = (
     INSOLVENCY,
@@ -49,6 +56,7 @@ GUARDS = (
     NOTICE_DEADLINE,
     NO_FORMAL_NOTICE,
     OPEN_DISPUTE,
+    SIGNATORY,
 )
 OVERRIDABLE = frozenset({NO_FORMAL_NOTICE, OPEN_DISPUTE})
 FORMAL_NOTICE_KIND = "mise_en_demeure"
@@ -219,6 +227,62 @@ def _notice_problems(account: Account, numbers: set[str], as_of: date) -> list[t
             )
         ]
     return []
+
+
+def _same_person(name: str, described: str) -> bool:
+    """Whether ``name`` is the person ``described`` ("Claire Durand" in "Claire Durand,
+    présidente"), case and spacing aside."""
+    name = " ".join(name.split()).casefold()
+    return bool(name) and name in " ".join(described.split()).casefold()
+
+
+def signs_as_legal_representative(case: Case) -> bool:
+    """Whether the signatory is the creditor's legal representative (a natural person
+    creditor: the creditor itself)."""
+    if case.signatory is None:
+        return False
+    creditor = case.creditor
+    described = creditor.name if creditor.is_company is False else creditor.representative
+    return _same_person(case.signatory.name, described or "")
+
+
+def signatory_problems(case: Case) -> list[tuple[str, str]]:
+    """Who may sign the request: the legal representative, someone holding its power of
+    attorney, or a representative (mandataire) whose mandate is among the exhibits."""
+    kinds = {exhibit.kind for exhibit in case.exhibits}
+    problems = []
+    if case.representative and "mandate" not in kinds:
+        problems.append(
+            Message.build(
+                "representative_without_mandate",
+                "{representative} dépose la requête pour {creditor} : joignez aux pièces le "
+                "mandat que le créancier lui a donné (pièce de type « mandate », art. 416 "
+                "et 1407 CPC)",
+                representative=case.representative.name,
+                creditor=case.creditor.name,
+            )
+        )
+    creditor_described = case.creditor.representative or case.creditor.is_company is False
+    authorised = (
+        signs_as_legal_representative(case)
+        or "power_of_attorney" in kinds
+        or (case.representative is not None and "mandate" in kinds)
+    )
+    if case.signatory and creditor_described and not authorised:
+        problems.append(
+            Message.build(
+                "signatory_without_power",
+                "la requête est signée par {signatory}, qui n'est pas le représentant légal "
+                + de(case.creditor.name)
+                + " ({representative}) : joignez aux pièces le pouvoir que le "
+                "représentant légal lui a donné (pièce de type « power_of_attorney »), ou "
+                "faites signer le représentant légal (signatory.name)",
+                signatory=case.signatory.name,
+                creditor=case.creditor.name,
+                representative=case.creditor.representative or case.creditor.name,
+            )
+        )
+    return [(SIGNATORY, message) for message in problems]
 
 
 def decompte_problems(decompte: Decompte) -> list[tuple[str, str]]:

@@ -61,6 +61,7 @@ from .guards import (
     claim_problems,
     decompte_problems,
     formal_notices,
+    signatory_problems,
 )
 from .manifest import MANIFEST_NAME, ManifestData, ManifestFile, build_manifest
 from .procedure_choice import Procedure, ProcedureChoice, check_requested, choose_procedure
@@ -296,6 +297,7 @@ def _decompte_and_guards(case, invoices, as_of, rates, lifted_by):
         insolvency_flag=flags.insolvency,
         insolvency_note=flags.insolvency_note,
     )
+    problems += signatory_problems(case)
     try:
         decompte = compute_decompte(
             case.account.claim(invoices), as_of, rates, allow_provisional=True
