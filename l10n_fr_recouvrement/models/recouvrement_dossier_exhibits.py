@@ -12,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from recouvrement.documents.filters import date_fr
 from recouvrement.dossier.case import check_pdf
+from recouvrement.dossier.exhibits import DEFAULT_TITLES as EXHIBIT_TITLES
 from recouvrement.dossier.exhibits import RANKS as EXHIBIT_RANKS  # the bordereau's order
 from recouvrement.errors import RecouvrementError
 
@@ -156,8 +157,8 @@ class RecouvrementDossier(models.Model):
                 values.append(
                     dossier._prepare_exhibit(
                         power,
-                        "other",
-                        "Pouvoir donné au signataire par le représentant légal",
+                        "power_of_attorney",
+                        EXHIBIT_TITLES["power_of_attorney"],
                         name=dossier.company_id.recouvrement_power_of_attorney_filename
                         or "pouvoir.pdf",
                     )
@@ -449,6 +450,8 @@ class RecouvrementDossierExhibit(models.Model):
             ("formal_notice", self.env._("Mise en demeure")),
             ("registered_proof", self.env._("Registered letter proof")),
             ("statement", self.env._("Statement of account")),
+            ("power_of_attorney", self.env._("Power of attorney")),
+            ("mandate", self.env._("Representative's mandate")),
             ("other", self.env._("Other")),
         ]
 

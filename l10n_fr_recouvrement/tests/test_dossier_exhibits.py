@@ -75,6 +75,29 @@ class TestDossierExhibits(DossierCommon):
         )
         self.assertEqual(proofs.mapped("engine_title"), proofs.mapped("title"))
 
+    def test_signatory_with_a_power_of_attorney(self):
+        """A request signed by someone other than the legal representative: refused until
+        the power of attorney is set, then exported with it as its own exhibit."""
+        self.send_formal_notice()
+        self.company.recouvrement_legal_representative = "Paul Durand, président"
+        with self.freeze("2026-04-10"):
+            dossier = self.open_dossier(self.b2b)
+        dossier.procedure = "injonction_de_payer"
+        with self.assertRaisesRegex(UserError, "pas le représentant légal"):
+            dossier.action_ready()
+        self.company.write(
+            {
+                "recouvrement_power_of_attorney_file": base64.b64encode(blank_pdf()),
+                "recouvrement_power_of_attorney_filename": "pouvoir-signataire.pdf",
+            }
+        )
+        dossier.action_gather_exhibits()
+        power = dossier.exhibit_ids.filtered(lambda e: e.kind == "power_of_attorney")
+        self.assertEqual(power.title, "Pouvoir donné au signataire par le représentant légal")
+        dossier.action_ready()
+        dossier.action_export()
+        self.assertEqual(self.verify_zip(dossier.export_ids.attachment_id.raw), [])
+
     def test_registered_proofs_from_the_chatter(self):
         """Letters sent before the field existed: proofs posted in the chatter, by name."""
         notice = self.send_formal_notice()
