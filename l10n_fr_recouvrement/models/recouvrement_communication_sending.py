@@ -149,8 +149,10 @@ class RecouvrementCommunication(models.Model):
         email._send_emails()
         phone = self.filtered(lambda comm: "phone" in comm._get_channel_codes())
         phone._create_phone_activities()
+        self.filtered("has_registered_letter")._send_registered_letters()
         done = self.filtered(lambda comm: comm.state == "draft")
-        to_post = done.filtered("has_letter")
+        # Sent through the provider: nothing to post by hand.
+        to_post = done.filtered(lambda comm: comm.has_letter and not comm.registered_sending_id)
         to_post._server_write({"state": "to_send"})
         (done - to_post)._server_write({"state": "sent"})
         done._log_on_partners()
