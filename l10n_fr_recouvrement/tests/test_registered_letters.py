@@ -199,7 +199,7 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         self.b2b.street = "Résidence des Grands Chênes, bâtiment B, escalier 4"
         notice = self.send_formal_notice()
         self.assertEqual(notice.state, "failed")
-        self.assertIn("Ligne 4 de l'adresse", notice.failure_reason)
+        self.assertTrue(notice.failure_reason.startswith("[address_invalid] Ligne 4 de l'adresse"))
         self.assertIn("38 au plus", notice.failure_reason)
         self.assertEqual(self.stats()["sendings"], 0)
 
