@@ -14,7 +14,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from recouvrement.delivery.standins import start_standin
+from recouvrement.delivery.standins import FaultPlan, FaultRule, start_standin
 
 from .test_dossier import DossierCommon
 
@@ -194,6 +194,24 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         stats = self.stats()
         self.assertEqual(stats["sendings"], 1)
         self.assertEqual(stats["submitted_per_reference"], {notice.name: 1})
+
+    def test_provider_down_fails_then_retry_submits_once(self):
+        # Every try of the submission gets a 503: the retries are spent.
+        self.standin.faults = FaultPlan([FaultRule("submit", "503", times=5)])
+        notice = self.send_formal_notice()
+        self.assertEqual(notice.state, "failed")
+        self.assertTrue(notice.failure_reason.startswith("[provider_unavailable] "))
+        stats = self.stats()
+        self.assertEqual((stats["sendings"], stats["submitted"]), (1, 0))  # a draft, kept
+        # The provider is back: Retry, then Send, submits that same draft once.
+        notice.action_retry()
+        with self.freeze("2026-03-21"):
+            notice.action_send()
+            self.process_queue()
+        self.assertEqual(notice.state, "sent")
+        self.assertEqual(notice.registered_state, "submitted")
+        stats = self.stats()
+        self.assertEqual((stats["sendings"], stats["submitted"]), (1, 1))
 
     def test_address_that_does_not_fit_fails_alone(self):
         self.b2b.street = "Résidence des Grands Chênes, bâtiment B, escalier 4"
