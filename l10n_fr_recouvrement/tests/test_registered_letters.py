@@ -228,6 +228,27 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         self.assertFalse(notice.registered_sending_id)
         self.assertEqual(self.stats()["sendings"], 0)
 
+    def test_consumer_without_lre_consent_goes_on_paper(self):
+        ar24 = self.env["recouvrement.registered.provider"].create(
+            {"company_id": self.company.id, "provider": "ar24", "api_url": "http://127.0.0.1:9"}
+        )
+        Communication = self.env["recouvrement.communication"]
+
+        def account_for(partner, regime):
+            return Communication.new(
+                {"company_id": self.company.id, "partner_id": partner.id, "regime": regime}
+            )._get_registered_account()
+
+        self.assertEqual(account_for(self.b2b, "b2b"), ar24)  # a professional: LRE
+        self.assertEqual(account_for(self.b2c, "b2c"), self.account)  # no consent: LRAR
+        self.b2c.write(
+            {"recouvrement_lre_consent": True, "recouvrement_lre_consent_date": "2026-01-05"}
+        )
+        self.assertEqual(account_for(self.b2c, "b2c"), ar24)
+        self.account.active = False
+        self.b2c.recouvrement_lre_consent = False
+        self.assertFalse(account_for(self.b2c, "b2c"))  # no paper account: by hand
+
     def test_collection_user_cannot_read_credentials(self):
         collector = new_test_user(
             self.env, "registered_collector",
