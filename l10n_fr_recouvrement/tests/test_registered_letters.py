@@ -219,6 +219,7 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         self.assertEqual(notice.state, "failed")
         self.assertTrue(notice.failure_reason.startswith("[address_invalid] Ligne 4 de l'adresse"))
         self.assertIn("38 au plus", notice.failure_reason)
+        self.assertFalse(notice.mail_id)  # nor its e-mail: nothing half-sent
         self.assertEqual(self.stats()["sendings"], 0)
 
     def test_without_provider_the_letter_is_posted_by_hand(self):
