@@ -136,7 +136,15 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         with self.freeze("2026-04-10"):
             dossier = self.open_dossier(self.b2b)
         exhibits = dossier.exhibit_ids.filtered(lambda e: e.kind == "registered_proof")
-        self.assertEqual(exhibits.attachment_id, notice.registered_proof_ids)
+        # The dossier keeps its own copy of each proof: same file, same content.
+        proofs = notice.registered_proof_ids
+        self.assertEqual(len(exhibits), 2)
+        self.assertEqual(
+            sorted(exhibits.mapped("attachment_id.name")), sorted(proofs.mapped("name"))
+        )
+        self.assertEqual(
+            set(exhibits.mapped("attachment_id.checksum")), set(proofs.mapped("checksum"))
+        )
         self.assertEqual(exhibits.communication_id, notice)
 
     def test_callback_rereads_the_sending(self):
