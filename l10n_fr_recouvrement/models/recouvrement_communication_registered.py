@@ -103,6 +103,8 @@ class RecouvrementCommunication(models.Model):
         An electronic letter when the company has an LRE account and the debtor may get
         one (a consumer only with recorded consent, CPCE L100); else on paper."""
         self.ensure_one()
+        if self.registered_provider_id.active:
+            return self.registered_provider_id  # tried once already: the same provider
         accounts = self.env["recouvrement.registered.provider"]._for_company(self.company_id)
         preferred = Channel.LRE if Channel.LRE.value in accounts else Channel.LRAR
         channel = channel_for(
@@ -150,6 +152,7 @@ class RecouvrementCommunication(models.Model):
             ready |= communication
         if not jobs:
             return
+        ready._server_write({"registered_provider_id": account.id})
         client = account._get_client()
         for communication, outcome in zip(ready, send_many(client, jobs), strict=True):
             if outcome.error:
@@ -157,7 +160,6 @@ class RecouvrementCommunication(models.Model):
                 continue
             communication._server_write(
                 {
-                    "registered_provider_id": account.id,
                     "registered_channel": account.channel,
                     "registered_sending_id": outcome.status.sending_id,
                 }

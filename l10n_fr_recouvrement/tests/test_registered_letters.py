@@ -211,6 +211,7 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         self.assertTrue(notice.failure_reason.startswith("[provider_unavailable] "))
         stats = self.stats()
         self.assertEqual((stats["sendings"], stats["submitted"]), (1, 0))  # a draft, kept
+        self.assertEqual(notice.registered_provider_id, self.account)  # retried there
         # The provider is back: Retry, then Send, submits that same draft once.
         notice.action_retry()
         with self.freeze("2026-03-21"):
