@@ -23,6 +23,7 @@
         "data/ir_cron_data.xml",
         "data/recouvrement_dossier_data.xml",
         "views/recouvrement_channel_views.xml",
+        "views/recouvrement_registered_provider_views.xml",
         "views/recouvrement_policy_views.xml",
         "views/recouvrement_block_views.xml",
         "wizards/recouvrement_letter_date_wizard_views.xml",

@@ -27,7 +27,10 @@ class RecouvrementCommunication(models.Model):
         "amount_daily", "docx_attachment_id", "pdf_attachment_id", "docx_sha256",
         "pdf_sha256", "documents_stale", "documents_pending", "send_pending", "send_user_id",
         "first_letter_id", "mail_id", "mail_message_id", "phone_activity_id", "posted_date",
-        "delivered_date", "failure_reason",
+        "delivered_date", "failure_reason", "registered_provider_id", "registered_sending_id",
+        "registered_channel", "registered_state", "registered_state_reason",
+        "first_presented_date", "legal_counsel_needed", "registered_event_count",
+        "registered_proof_kinds",
     )  # fmt: skip
     _attachment_fields = ("registered_proof_ids",)
 
@@ -338,13 +341,17 @@ class RecouvrementCommunication(models.Model):
                 day or communication.delivered_date,
                 communication.posted_date or communication.date,
             )
-            communication._server_write({"state": "delivered", "delivered_date": received})
-            if communication.is_formal_notice:
-                moves = communication.line_ids.move_id.filtered(
-                    lambda move: not move.recouvrement_notice_date
-                )
-                moves._recouvrement_write_ladder({"recouvrement_notice_date": received})
+            communication._record_receipt(received)
         return True
+
+    def _record_receipt(self, received):
+        """Delivered on ``received``; a mise en demeure dates its invoices' notice from it
+        (consumer interest and the deadline run from the receipt)."""
+        self.ensure_one()
+        self._server_write({"state": "delivered", "delivered_date": received})
+        if self.is_formal_notice:
+            moves = self.line_ids.move_id.filtered(lambda move: not move.recouvrement_notice_date)
+            moves._recouvrement_write_ladder({"recouvrement_notice_date": received})
 
     def _check_letter_day(self, day, earliest):
         """``day`` (today when empty) as a date between ``earliest`` and today."""

@@ -145,12 +145,19 @@ class RecouvrementCommunication(models.Model):
         self -= without_letter
         if not self:
             return
+        # The registered letter first: one the provider cannot take fails the
+        # communication before its e-mail or phone task goes out.
+        self.filtered("has_registered_letter")._send_registered_letters()
+        self = self.filtered(lambda comm: comm.state == "draft")
+        if not self:
+            return
         email = self.filtered(lambda comm: "email" in comm._get_channel_codes())
         email._send_emails()
         phone = self.filtered(lambda comm: "phone" in comm._get_channel_codes())
         phone._create_phone_activities()
         done = self.filtered(lambda comm: comm.state == "draft")
-        to_post = done.filtered("has_letter")
+        # Sent through the provider: nothing to post by hand.
+        to_post = done.filtered(lambda comm: comm.has_letter and not comm.registered_sending_id)
         to_post._server_write({"state": "to_send"})
         (done - to_post)._server_write({"state": "sent"})
         done._log_on_partners()

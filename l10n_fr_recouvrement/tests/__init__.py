@@ -9,6 +9,7 @@ from . import (
     test_ladder,
     test_performance,
     test_queue,
+    test_registered_letters,
     test_report_controller,
     test_security,
     test_security_attacks,

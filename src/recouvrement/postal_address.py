@@ -52,6 +52,8 @@ _NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "ZZ"}  # regions CLDR names beside the
 class AddressError(RecouvrementError, ValueError):
     """The address is incomplete or does not fit the six lines of NF Z10-011."""
 
+    code = "address_invalid"
+
 
 @dataclass(frozen=True)
 class Party:

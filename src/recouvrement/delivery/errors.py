@@ -54,6 +54,8 @@ class ProviderRejected(DeliveryError):
 class ProviderUnavailable(DeliveryError):
     """The provider could not be reached or kept failing; retry later, nothing is lost."""
 
+    code = "provider_unavailable"
+
     exit_status = 1  # the input was fine; the outside world failed
 
 
