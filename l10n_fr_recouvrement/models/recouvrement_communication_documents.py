@@ -119,6 +119,9 @@ class RecouvrementCommunication(models.Model):
             first_letter=first_letters.get(self.id),
             settlements=settlements,
         )
+        if context.get("registered_channel"):
+            # The mise en demeure names the channel it will really go through.
+            context["registered_channel"] = self._get_registered_letter_channel()
         return engine._render_letter(self._get_letter_template(), context), decompte
 
     def _sum_decomptes(self, results):

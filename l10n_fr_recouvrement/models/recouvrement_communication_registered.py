@@ -114,6 +114,23 @@ class RecouvrementCommunication(models.Model):
         )
         return accounts.get(channel.value, self.env["recouvrement.registered.provider"])
 
+    def _get_registered_letter_channel(self):
+        """``"lrar"`` or ``"lre"``: how this registered letter will go, as the letter says.
+
+        The provider account's channel when one sends it; otherwise the company's usual
+        channel, on paper for a consumer who did not agree to electronic letters (CPCE
+        L100)."""
+        self.ensure_one()
+        account = self._get_registered_account()
+        if account:
+            return account.channel
+        channel = channel_for(
+            is_consumer=self._is_consumer_recipient(),
+            lre_consent_date=self._get_lre_consent_date(),
+            preferred=Channel(self.company_id.recouvrement_registered_channel or "lrar"),
+        )
+        return channel.value
+
     def _is_consumer_recipient(self):
         return self.regime == "b2c"
 

@@ -259,6 +259,26 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         self.b2c.recouvrement_lre_consent = False
         self.assertFalse(account_for(self.b2c, "b2c"))  # no paper account: by hand
 
+    def test_the_letter_names_the_channel_it_goes_through(self):
+        """The company usually sends LRE, but only its paper (Maileva) account is set up:
+        the mise en demeure says registered letter with acknowledgment, as it is sent."""
+        self.company.recouvrement_registered_channel = "lre"
+        notice = self.send_formal_notice()
+        self.assertEqual(notice.registered_channel, "lrar")
+        text = self.pdf_text(notice.pdf_attachment_id.raw)
+        self.assertIn("Lettre recommandée avec avis de réception", text)
+        self.assertNotIn("Lettre recommandée électronique", text)
+        # Posted by hand to a consumer without consent: on paper too (CPCE L100).
+        self.account.active = False
+        communication = self.env["recouvrement.communication"].new(
+            {"company_id": self.company.id, "partner_id": self.b2c.id, "regime": "b2c"}
+        )
+        self.assertEqual(communication._get_registered_letter_channel(), "lrar")
+        self.b2c.write(
+            {"recouvrement_lre_consent": True, "recouvrement_lre_consent_date": "2026-01-05"}
+        )
+        self.assertEqual(communication._get_registered_letter_channel(), "lre")
+
     def test_collection_user_cannot_read_credentials(self):
         collector = new_test_user(
             self.env, "registered_collector",
