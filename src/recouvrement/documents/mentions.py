@@ -60,6 +60,7 @@ __all__ = [
     "L111_8_TEXT",
     "MissingMentionsError",
     "check_mentions",
+    "consumer_indemnity",
     "is_agency",
     "needs_gdpr",
 ]
@@ -291,6 +292,13 @@ class MentionChecker:
                 _get(address, field), f"adresse {of(who)} : {label}", f"{who}.address.{field}"
             )
 
+    def invoice(self, invoice: Mapping[str, Any], label: str) -> None:
+        """An invoice of the debt: number, date, amount and balance."""
+        self.text(invoice.get("number"), f"{label} : numéro", "invoice.number")
+        self.date(invoice.get("date"), f"{label} : date", "invoice.date")
+        self.amount(invoice.get("amount"), f"{label} : montant", "invoice.amount")
+        self.amount(invoice.get("balance"), f"{label} : solde", "invoice.balance")
+
     def postal_address(self, party: Any, who: str) -> None:
         """The address block must fit NF Z10-011 (six lines of 38 characters at most)."""
         if not isinstance(party, Mapping) or not isinstance(party.get("address"), Mapping):
@@ -368,6 +376,16 @@ def _check_gdpr(c: MentionChecker, context: Mapping[str, Any], agency: bool) -> 
         c.text(gdpr.get(key), f"RGPD : {label}", f"gdpr.{key}")
     if agency:
         c.text(gdpr.get("source"), "RGPD art. 14 : d'où viennent les données", "gdpr.source")
+
+
+def consumer_indemnity(value: Any) -> Message:
+    """The 40 € charged to a consumer: C. com. D441-5 applies between businesses only."""
+    return Message.build(
+        "b2c_indemnity",
+        "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
+        "(totals.indemnity = {value})",
+        value=value,
+    )
 
 
 def _nonzero(value: Any) -> bool:
@@ -474,10 +492,7 @@ def _check_debt(c: MentionChecker, context: Mapping[str, Any], statement: bool) 
         if not isinstance(invoice, Mapping):
             c.add(missing(f"{label} : numéro, date, montant et solde", "invoices"))
             continue
-        c.text(invoice.get("number"), f"{label} : numéro", "invoice.number")
-        c.date(invoice.get("date"), f"{label} : date", "invoice.date")
-        c.amount(invoice.get("amount"), f"{label} : montant", "invoice.amount")
-        c.amount(invoice.get("balance"), f"{label} : solde", "invoice.balance")
+        c.invoice(invoice, label)
     if statement:
         for index, line in enumerate(movements, start=1):
             label = f"ligne {index} du relevé"
@@ -591,12 +606,7 @@ def _check_charges(
     totals = context.get("totals")
     if regime == "b2c":
         if _nonzero(_get(totals, "indemnity")):
-            c.add(
-                "b2c_indemnity",
-                "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
-                "(totals.indemnity = {value})",
-                value=_get(totals, "indemnity"),
-            )
+            c.add(consumer_indemnity(_get(totals, "indemnity")))
         charged = [
             str(invoice.get("number") or index)
             for index, invoice in enumerate(context.get("invoices") or [], start=1)

@@ -44,7 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from ..decompte import Decompte
-from ..documents.mentions import MentionChecker, MissingMentionsError, missing, of
+from ..documents.mentions import (
+    MentionChecker,
+    MissingMentionsError,
+    consumer_indemnity,
+    missing,
+    of,
+)
 from ..documents.rendering import render_docx
 from ..kinds import Regime
 from ..law.late_payment import FLAT_INDEMNITY
@@ -394,10 +400,7 @@ def _check_claimed_invoices(c: MentionChecker, invoices: list) -> None:
         c.add(missing("au moins une facture réclamée", "invoices"))
     for index, invoice in enumerate(invoices, start=1):
         label = f"facture {invoice.get('number') or index}"
-        c.text(invoice.get("number"), f"{label} : numéro", "invoice.number")
-        c.date(invoice.get("date"), f"{label} : date", "invoice.date")
-        c.amount(invoice.get("amount"), f"{label} : montant", "invoice.amount")
-        c.amount(invoice.get("balance"), f"{label} : solde", "invoice.balance")
+        c.invoice(invoice, label)
         if not invoice.get("exhibit"):
             c.add(missing(f"{label} : son PDF parmi les pièces", "pièce de type invoice"))
 
@@ -414,12 +417,7 @@ def _check_dossier_amounts(c: MentionChecker, context: Mapping[str, Any], regime
         "totals.indemnity",
     )
     if regime == "b2c" and indemnity:
-        c.add(
-            "b2c_indemnity",
-            "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
-            "(totals.indemnity = {value})",
-            value=totals.get("indemnity"),
-        )
+        c.add(consumer_indemnity(totals.get("indemnity")))
     decompte = context.get("decompte") or {}
     if decompte.get("provisional"):
         c.add(
