@@ -212,8 +212,14 @@ class MentionChecker:
     def __init__(self) -> None:
         self.missing: list[Message] = []
 
-    def add(self, code: str | Message, template: str = "", **params: Any) -> None:
-        item = code if isinstance(code, Message) else Message.build(code, template, **params)
+    def add(self, problem: Message | str, template: str | None = None, **params: Any) -> None:
+        """Add a :class:`Message`, or build one from its code, French template and params."""
+        if isinstance(problem, Message):
+            item = problem
+        elif template is None:
+            raise TypeError(f"a mention problem needs its code and French text: {problem!r}")
+        else:
+            item = Message.build(problem, template, **params)
         if item not in self.missing:
             self.missing.append(item)
 
