@@ -96,8 +96,10 @@ class TestCompanyIdentity(RecouvrementCommon):
         self.run_ladder("2026-02-11", mode="auto")  # the courteous reminder: an e-mail
         firm = self.run_ladder("2026-02-25", mode="auto").communication_ids
         self.assertEqual(firm.state, "failed")
-        self.assertIn("creditor RCS registry city", firm.failure_reason)
-        self.assertIn("creditor share capital", firm.failure_reason)
+        self.assertIn(
+            "ville du greffe du RCS du créancier (creditor.rcs_city)", firm.failure_reason
+        )
+        self.assertIn("capital social du créancier (creditor.share_capital)", firm.failure_reason)
         self.assertFalse(firm.pdf_attachment_id)
 
     def test_new_settings_are_translated(self):

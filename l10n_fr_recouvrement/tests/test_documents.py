@@ -187,7 +187,7 @@ class TestDocuments(RecouvrementCommon):
         self.run_ladder("2026-02-11", mode="auto")
         firm = self.run_ladder("2026-02-25", mode="auto").communication_ids
         self.assertEqual(firm.state, "failed")
-        self.assertIn("creditor legal form", firm.failure_reason)
+        self.assertIn("forme juridique du créancier (creditor.legal_form)", firm.failure_reason)
         self.assertFalse(firm.pdf_attachment_id)
         self.company.recouvrement_legal_form = "SAS"
         firm.action_retry()

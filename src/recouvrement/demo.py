@@ -21,6 +21,7 @@ from pathlib import Path
 from .decompte import Decompte
 from .documents.filters import date_fr, euros
 from .documents.mailing import merge_pdfs
+from .documents.mentions import KIND_LABELS
 from .documents.pdf import PdfConverter
 from .documents.rendering import render_letter
 from .dossier import build_demo_dossier
@@ -138,10 +139,7 @@ def _write(out: Path, documents, docx_files, pdf_files) -> list[Path]:
 
 
 STEP_LABELS = {
-    "relance_courtoise": "relance courtoise",
-    "relance_ferme": "relance ferme",
-    "derniere_relance": "dernière relance",
-    "mise_en_demeure": "mise en demeure",
+    **KIND_LABELS,
     "handoff": "transmission au contentieux",
     "paid": "soldée",
     "paused: dispute": "suspendue : litige",

@@ -52,8 +52,21 @@ def test_error_is_a_recouvrement_error_with_kind():
     with pytest.raises(RecouvrementError) as info:
         check_mentions(context)
     assert info.value.kind == "mise_en_demeure"
-    assert info.value.missing == ["legal basis (legal_basis)"]
+    assert info.value.missing == ["fondement juridique de la créance (legal_basis)"]
     assert "\n" not in str(info.value)
+    assert info.value.code == "missing_mentions"
+    assert info.value.params["problems"] == ["mention_missing"]
+    assert info.value.params["details"] == [
+        {
+            "code": "mention_missing",
+            "params": {"label": "fondement juridique de la créance", "key": "legal_basis"},
+            "text": "fondement juridique de la créance (legal_basis)",
+        }
+    ]
+    assert str(info.value) == (
+        "impossible de produire la mise en demeure : 1 mention obligatoire manque ou est "
+        "invalide : fondement juridique de la créance (legal_basis)"
+    )
 
 
 def test_every_missing_mention_is_listed_at_once():
@@ -71,21 +84,24 @@ def test_every_missing_mention_is_listed_at_once():
     context["signatory"] = None
     missing = missing_of(context)
     assert missing == [
-        "creditor SIREN",
-        "creditor address: city",
-        "debtor legal form",
-        "invoice 2 (F-2026-0008): balance",
-        "legal basis (legal_basis)",
-        "deadline (deadline or deadline_days)",
-        "next step (next_step, e.g. injonction de payer)",
-        "breakdown period 1: rate",
-        "daily amount (totals.daily_amount)",
-        "signatory name (signatory.name)",
+        "SIREN du créancier (creditor.siren)",
+        "adresse du créancier : ville (creditor.address.city)",
+        "forme juridique du débiteur (debtor.legal_form)",
+        "facture 2 (F-2026-0008) : solde (invoice.balance)",
+        "fondement juridique de la créance (legal_basis)",
+        "délai de paiement (deadline ou deadline_days)",
+        "suite donnée à défaut de paiement (next_step)",
+        "période 1 du décompte : taux (period.rate)",
+        "montant par jour de retard (totals.daily_amount)",
+        "nom du signataire (signatory.name)",
     ]
     with pytest.raises(MissingMentionsError) as info:
         check_mentions(context)
     message = str(info.value)
-    assert message.startswith("cannot produce a mise_en_demeure: 10 mandatory mentions")
+    assert message.startswith(
+        "impossible de produire la mise en demeure : 10 mentions obligatoires manquent ou "
+        "sont invalides : SIREN du créancier (creditor.siren) ; adresse du créancier"
+    )
     for item in missing:
         assert item in message
 
@@ -93,23 +109,24 @@ def test_every_missing_mention_is_listed_at_once():
 def test_empty_context_lists_everything():
     missing = missing_of({"kind": "mise_en_demeure", "regime": "b2b"})
     for item in (
-        "letter date",
-        "letter reference",
-        "creditor name",
-        "creditor legal form",
-        "creditor SIREN",
-        "creditor address",
-        "debtor name",
-        "debtor address",
-        "invoices (at least one)",
-        "legal basis (legal_basis)",
+        "date de la lettre (date)",
+        "référence de la lettre (reference)",
+        "nom du créancier (creditor.name)",
+        "forme juridique du créancier (creditor.legal_form)",
+        "SIREN du créancier (creditor.siren)",
+        "adresse du créancier (creditor.address)",
+        "nom du débiteur (debtor.name)",
+        "adresse du débiteur (debtor.address)",
+        "au moins une facture (invoices)",
+        "fondement juridique de la créance (legal_basis)",
         "principal (totals.principal)",
-        "total amount due (totals.total)",
-        "payment methods (payment_methods)",
-        "deadline (deadline or deadline_days)",
-        "next step (next_step, e.g. injonction de payer)",
-        "breakdown (decompte: as_of, method, periods)",
-        "signatory name (signatory.name)",
+        "total dû (totals.total)",
+        "moyens de paiement (payment_methods)",
+        "mode d'envoi recommandé (registered_channel)",
+        "délai de paiement (deadline ou deadline_days)",
+        "suite donnée à défaut de paiement (next_step)",
+        "décompte (decompte : as_of, method, periods)",
+        "nom du signataire (signatory.name)",
     ):
         assert item in missing
 
@@ -119,8 +136,13 @@ def test_unknown_kind_and_regime():
     context["kind"] = "sommation"
     context["regime"] = "b2x"
     missing = missing_of(context)
-    assert missing[0].startswith("kind (one of relance_courtoise")
-    assert missing[1] == "regime (b2b, b2c or public; got 'b2x')"
+    assert missing[0] == (
+        "type de lettre (kind) : « sommation » inconnu, attendu relance_courtoise, "
+        "relance_ferme, derniere_relance, mise_en_demeure, releve_de_compte ou "
+        "relance_mandataire"
+    )
+    assert missing[0].code == "mention_unknown_value"
+    assert missing[1] == "régime (regime) : « b2x » inconnu, attendu b2b, b2c ou public"
 
 
 def test_invalid_siren_is_reported_as_invalid():
@@ -129,9 +151,12 @@ def test_invalid_siren_is_reported_as_invalid():
     context["debtor"]["siren"] = "12345"  # optional here, but checked when given
     missing = missing_of(context)
     assert len(missing) == 2
-    assert missing[0].startswith("creditor SIREN '404833047' is invalid")
-    assert "checksum" in missing[0]
-    assert missing[1].startswith("debtor SIREN '12345' is invalid")
+    assert missing == [
+        "SIREN du créancier (creditor.siren) invalide : « 404833047 », clé de contrôle erronée",
+        "SIREN du débiteur (debtor.siren) invalide : « 12345 », 9 chiffres attendus",
+    ]
+    assert missing[0].code == "siren_invalid"
+    assert missing[0].params["value"] == "404833047"
 
 
 def test_siren_with_spaces_is_valid():
@@ -145,16 +170,16 @@ def test_invoice_fields_and_bad_values():
     context["invoices"][0].update(number="", date="16/12/2025", amount="10 000,00")
     missing = missing_of(context)
     assert missing == [
-        "invoice 1: number",
-        "invoice 1: date (not a date: '16/12/2025')",
-        "invoice 1: amount (not an amount: '10 000,00')",
+        "facture 1 : numéro (invoice.number)",
+        "facture 1 : date (invoice.date) : « 16/12/2025 » n'est pas une date (AAAA-MM-JJ)",
+        "facture 1 : montant (invoice.amount) : « 10 000,00 » n'est pas un montant (1234.56)",
     ]
 
 
 def test_no_invoice():
     context = b2b_context("relance_courtoise")
     context["invoices"] = []
-    assert missing_of(context) == ["invoices (at least one)"]
+    assert missing_of(context) == ["au moins une facture (invoices)"]
 
 
 def test_statement_may_list_movements_only():
@@ -164,8 +189,8 @@ def test_statement_may_list_movements_only():
     context["movements"][0]["label"] = ""
     context["movements"][1].update(debit=None, credit=None)
     assert missing_of(context) == [
-        "statement line 1: label",
-        "statement line 2: debit or credit",
+        "ligne 1 du relevé : libellé (movement.label)",
+        "ligne 2 du relevé : débit ou crédit (movement.debit, movement.credit)",
     ]
 
 
@@ -181,10 +206,10 @@ def test_debtor_legal_identity_only_required_for_a_company_mise_en_demeure():
 def test_mise_en_demeure_breakdown():
     context = b2b_context()
     context["decompte"] = None
-    assert missing_of(context) == ["breakdown (decompte: as_of, method, periods)"]
+    assert missing_of(context) == ["décompte (decompte : as_of, method, periods)"]
     context = b2b_context()
     context["decompte"]["periods"] = []
-    assert missing_of(context) == ["breakdown periods (decompte.periods)"]
+    assert missing_of(context) == ["périodes du décompte (decompte.periods)"]
 
 
 def test_mise_en_demeure_accepts_deadline_date_or_days():
@@ -195,14 +220,17 @@ def test_mise_en_demeure_accepts_deadline_date_or_days():
     context["deadline"] = None
     check_mentions(context)
     context["deadline_days"] = 0
-    assert missing_of(context) == ["deadline_days (a positive number of days; got 0)"]
+    assert missing_of(context) == [
+        "délai de paiement en jours (deadline_days) : un nombre de jours positif, et non « 0 »"
+    ]
 
 
 def test_mise_en_demeure_refuses_provisional_rates():
     context = b2b_context()
     context["decompte"]["periods"][1]["provisional"] = True
     assert missing_of(context) == [
-        "breakdown uses provisional rates (a mise en demeure needs confirmed rates)"
+        "décompte (decompte.provisional) : calculé sur un taux provisoire, une mise en "
+        "demeure demande des taux publiés"
     ]
 
 
@@ -214,10 +242,13 @@ def test_b2c_never_charges_the_40_euros_nor_fees():
     context["legal_basis"] = ""
     missing = missing_of(context)
     assert missing == [
-        "legal basis (legal_basis)",
-        "B2C: no 40 € indemnity may be charged to a consumer (totals.indemnity = 40.00)",
-        "B2C: no 40 € indemnity may be charged to a consumer (invoices F-2026-0021)",
-        "collection fees may not be charged to a consumer (L111-8 CPCE; totals.fees = 15.00)",
+        "fondement juridique de la créance (legal_basis)",
+        "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
+        "(totals.indemnity = 40.00)",
+        "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
+        "(invoice.indemnity des factures F-2026-0021)",
+        "aucun frais de recouvrement ne peut être réclamé à un consommateur (L111-8 CPCE ; "
+        "totals.fees = 15.00)",
     ]
 
 
@@ -240,10 +271,10 @@ def test_agency_mode_mentions():
     context["l111_8_text"] = None
     context["first_letter"] = {"reference": "RC-2026-0044", "date": None}
     assert missing_of(context) == [
-        "collector address: street",
-        "collector address: city",
-        "L111-8 CPCE text (paragraphs 2 and 3, l111_8_text)",
-        "first letter date (first_letter.date)",
+        "adresse du mandataire : rue (collector.address.street)",
+        "adresse du mandataire : ville (collector.address.city)",
+        "texte de l'article L111-8 CPCE, alinéas 2 et 3 (l111_8_text)",
+        "date de la première lettre (first_letter.date)",
     ]
 
 
@@ -252,7 +283,7 @@ def test_relance_mandataire_needs_a_collector():
     context["collector"] = None
     assert is_agency(context)
     assert missing_of(context) == [
-        "collector (the third party collecting: name, legal form, SIREN, address)"
+        "mandataire qui recouvre : nom, forme juridique, SIREN, adresse (collector)"
     ]
 
 
@@ -260,7 +291,8 @@ def test_l111_8_text_must_be_verbatim():
     context = agency_context()
     context["l111_8_text"] = L111_8_TEXT.replace("mauvaise foi", "bonne foi")
     assert missing_of(context) == [
-        "L111-8 CPCE text is not verbatim (l111_8_text must be L111_8_TEXT)"
+        "texte de l'article L111-8 CPCE (l111_8_text) : il doit être reproduit mot pour mot "
+        "(L111_8_TEXT)"
     ]
     context["l111_8_text"] = L111_8_TEXT.replace("\n", "\r\n")
     check_mentions(context)
@@ -270,8 +302,8 @@ def test_later_agency_steps_repeat_the_first_letter():
     context = agency_context("mise_en_demeure")
     context["first_letter"] = None
     assert missing_of(context) == [
-        "first letter reference (first_letter.reference)",
-        "first letter date (first_letter.date)",
+        "référence de la première lettre (first_letter.reference)",
+        "date de la première lettre (first_letter.date)",
     ]
     first = agency_context("relance_courtoise")
     first["first_letter"] = None
@@ -282,8 +314,8 @@ def test_agency_mode_refuses_fees():
     context = agency_context("relance_mandataire")
     context["totals"]["collection_fees"] = "25"
     assert missing_of(context) == [
-        "collection fees may not be charged to the debtor in agency mode "
-        "(L111-8 CPCE; totals.collection_fees = 25)"
+        "aucun frais de recouvrement ne peut être réclamé au débiteur par un mandataire "
+        "(L111-8 CPCE ; totals.collection_fees = 25)"
     ]
 
 
@@ -303,11 +335,14 @@ def test_registration_mentions_are_required_on_every_letter():
     context = b2b_context("relance_courtoise")
     context["creditor"].update(rcs_city=None, share_capital=None)
     assert missing_of(context) == [
-        "creditor RCS registry city (creditor.rcs_city)",
-        "creditor share capital (creditor.share_capital)",
+        "ville du greffe du RCS du créancier (creditor.rcs_city)",
+        "capital social du créancier (creditor.share_capital)",
     ]
     context["creditor"]["share_capital"] = "0"
-    assert "creditor share capital must be positive (got 0)" in missing_of(context)
+    assert (
+        "capital social du créancier (creditor.share_capital) : doit être positif, et non 0,00"
+        in missing_of(context)
+    )
 
 
 def test_a_sole_trader_has_no_share_capital_and_an_association_no_rcs():
@@ -321,7 +356,7 @@ def test_a_sole_trader_has_no_share_capital_and_an_association_no_rcs():
 def test_agency_letters_need_the_collector_registration():
     context = agency_context("relance_mandataire")
     context["collector"]["rcs_city"] = ""
-    assert missing_of(context) == ["collector RCS registry city (collector.rcs_city)"]
+    assert missing_of(context) == ["ville du greffe du RCS du mandataire (collector.rcs_city)"]
 
 
 def test_gdpr_information_at_the_first_letter_and_the_mise_en_demeure():
@@ -329,11 +364,13 @@ def test_gdpr_information_at_the_first_letter_and_the_mise_en_demeure():
         context = b2b_context(kind)
         context["gdpr"] = None
         assert missing_of(context) == [
-            "GDPR information (gdpr: controller, purpose, basis, retention, rights_contact)"
+            "informations RGPD (gdpr : controller, purpose, basis, retention, rights_contact)"
         ]
     context = b2b_context("mise_en_demeure")
     context["gdpr"]["retention"] = " "
-    assert missing_of(context) == ["GDPR: how long the data are kept (gdpr.retention)"]
+    assert missing_of(context) == [
+        "RGPD : combien de temps les données sont conservées (gdpr.retention)"
+    ]
     # A firm reminder follows the first letter; a statement never opens a file.
     for kind in ("relance_ferme", "releve_de_compte"):
         context = b2b_context(kind)
@@ -348,24 +385,27 @@ def test_gdpr_information_at_the_first_letter_and_the_mise_en_demeure():
 def test_gdpr_in_agency_mode_says_where_the_data_come_from():
     context = agency_context("mise_en_demeure")
     context["gdpr"]["source"] = None
-    assert missing_of(context) == ["GDPR art. 14: where the data come from (gdpr.source)"]
+    assert missing_of(context) == ["RGPD art. 14 : d'où viennent les données (gdpr.source)"]
 
 
 def test_mise_en_demeure_names_its_channel_and_one_deadline():
     context = b2b_context()
     context["registered_channel"] = "email"
     assert missing_of(context) == [
-        "registered channel (registered_channel: lrar or lre; got 'email')"
+        "mode d'envoi recommandé (registered_channel) : « email » inconnu, attendu lrar ou lre"
     ]
     context = b2b_context()
     context["deadline"] = datetime.date(2026, 5, 4)
-    assert missing_of(context) == ["one deadline only (deadline or deadline_days, not both)"]
+    assert missing_of(context) == [
+        "délai de paiement : un seul, donné d'une seule façon (deadline ou deadline_days, "
+        "pas les deux)"
+    ]
 
 
 def test_an_address_that_does_not_fit_the_envelope_is_reported():
     context = b2b_context("relance_courtoise")
     context["debtor"]["address"]["street"] = "ZI des Hauts de Wissous, 4 rue Henri Farman"
     assert missing_of(context) == [
-        "debtor postal address: Ligne 4 de l'adresse (« ZI des Hauts de Wissous, 4 rue Henri "
-        "Farman ») : 43 caractères, 38 au plus."
+        "adresse postale du débiteur (debtor.address) : Ligne 4 de l'adresse (« ZI des Hauts "
+        "de Wissous, 4 rue Henri Farman ») : 43 caractères, 38 au plus."
     ]

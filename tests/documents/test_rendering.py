@@ -292,8 +292,8 @@ def test_render_letter_checks_mentions_before_rendering(monkeypatch):
     with pytest.raises(MissingMentionsError) as info:
         render_letter("mise_en_demeure", context)
     assert info.value.missing == [
-        "legal basis (legal_basis)",
-        "deadline (deadline or deadline_days)",
+        "fondement juridique de la créance (legal_basis)",
+        "délai de paiement (deadline ou deadline_days)",
     ]
     assert calls == []
 

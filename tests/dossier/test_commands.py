@@ -45,7 +45,7 @@ def test_dossier_then_verify_end_to_end(case_folder, tmp_path, capsys):
     assert printed[0].startswith(f"{out} écrit : injonction de payer, Tribunal de commerce")
     assert "IP-2026-0007 version 1" in printed[0]
     assert "15 pièces" in printed[0]
-    assert printed[1].startswith("attention : the phone TEL-2026-0040")
+    assert printed[1].startswith("attention : l'appel téléphonique TEL-2026-0040 du 8 avril")
 
     args = parse("verify", str(out))
     assert args.run(args) == 0
@@ -58,8 +58,8 @@ def test_dossier_then_verify_end_to_end(case_folder, tmp_path, capsys):
     args = parse("verify", str(tampered))
     assert args.run(args) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert "x.pdf: in the ZIP but not listed in the manifest" in lines
-    assert any(line.startswith("decompte.json: SHA-256 differs") for line in lines)
+    assert "x.pdf : dans le ZIP mais absent du manifeste" in lines
+    assert any(line.startswith("decompte.json : SHA-256 différent") for line in lines)
 
     args = parse("dossier", str(case_folder / "case.json"), "--out", str(out), "--version", "2")
     with pytest.raises(DossierExists, match="jamais modifié"):

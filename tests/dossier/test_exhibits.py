@@ -67,7 +67,18 @@ def test_the_users_pdfs_are_kept_byte_for_byte(example):
 
 
 def test_a_reminder_without_a_letter_is_a_warning(example):
-    assert any("the phone TEL-2026-0040" in warning for warning in example.warnings)
+    warning = next(w for w in example.warnings if "TEL-2026-0040" in w)
+    assert warning == (
+        "l'appel téléphonique TEL-2026-0040 du 8 avril 2026 n'a pas de lettre à joindre : "
+        "ajoutez son PDF au dossier de l'affaire s'il s'agit d'une lettre"
+    )
+    assert warning.code == "exhibit_no_letter"
+    assert warning.params == {
+        "what": "l'appel téléphonique",
+        "kind": "phone",
+        "reference": "TEL-2026-0040",
+        "day": "2026-04-08",
+    }
 
 
 def test_the_order_does_not_depend_on_the_case_files_order_of_kinds(shipped):
@@ -98,8 +109,11 @@ def test_a_letters_own_file_replaces_its_rendering(shipped):
 @pytest.mark.parametrize(
     ("exhibit", "problem"),
     [
-        ({"kind": "invoice", "invoice": "FA-1999-0001", "file": "cgv.pdf"}, "not claimed"),
-        ({"kind": "registered_proof", "reference": "MED-0", "file": "cgv.pdf"}, "not in the"),
+        ({"kind": "invoice", "invoice": "FA-1999-0001", "file": "cgv.pdf"}, "n'est pas réclamée"),
+        (
+            {"kind": "registered_proof", "reference": "MED-0", "file": "cgv.pdf"},
+            "absente de l'historique",
+        ),
         ({"kind": "formal_notice", "reference": "MED-2026-0012", "file": "cgv.pdf"}, None),
     ],
 )
@@ -108,6 +122,6 @@ def test_exhibits_must_match_the_claim(exhibit, problem, shipped):
     data["exhibits"].append(exhibit)
     if problem is None:  # a second file for the same letter
         data["exhibits"].append(dict(exhibit))
-        problem = "two files are given for the letter MED-2026-0012"
+        problem = "deux fichiers sont donnés pour la lettre MED-2026-0012"
     with pytest.raises(CaseFileError, match=problem):
         titles(data, shipped)

@@ -149,20 +149,31 @@ def test_missing_mentions_are_listed_in_one_error(shipped):
     with pytest.raises(MissingDossierMentions) as error:
         build_dossier(make_case(data), Unused(), **shipped)
     assert error.value.missing == [
-        "creditor SIREN '812345670' is invalid (The number's checksum or check digit is invalid.)",
-        "creditor legal representative (representative)",
-        "debtor legal form",
-        "invoice FA-2026-0014: its PDF among the exhibits (kind invoice)",
-        "signatory name (signatory.name)",
+        "SIREN du créancier (creditor.siren) invalide : « 812345670 », clé de contrôle erronée",
+        "représentant légal du créancier (creditor.representative)",
+        "forme juridique du débiteur (debtor.legal_form)",
+        "facture FA-2026-0014 : son PDF parmi les pièces (pièce de type invoice)",
+        "nom du signataire (signatory.name)",
     ]
-    assert str(error.value).startswith("cannot produce a dossier (injonction de payer): 5 ")
+    assert str(error.value).startswith(
+        "impossible de produire le dossier (injonction de payer) : 5 mentions obligatoires "
+        "manquent ou sont invalides : SIREN du créancier"
+    )
+    assert error.value.code == "missing_mentions"
+    assert error.value.params["problems"] == [
+        "siren_invalid",
+        "mention_missing",
+        "mention_missing",
+        "mention_missing",
+        "mention_missing",
+    ]
 
 
 def test_a_contractual_rate_needs_the_cgv_among_the_exhibits(shipped):
     data = case_data()
     data["debtor"]["contractual_rate"] = "9.00"
     data["exhibits"] = [e for e in data["exhibits"] if e["kind"] not in ("cgv", "order")]
-    with pytest.raises(MissingDossierMentions, match="the CGV or contract stating"):
+    with pytest.raises(MissingDossierMentions, match="les CGV ou le contrat qui stipulent"):
         build_dossier(make_case(data), Unused(), **shipped)
 
 
@@ -174,6 +185,7 @@ def test_a_consumer_is_never_charged_the_40_euros():
     }  # fmt: skip
     with pytest.raises(MissingDossierMentions) as error:
         check_dossier_mentions(context)
-    assert "B2C: no 40 € indemnity may be claimed from a consumer (totals.indemnity = 40.00)" in (
-        error.value.missing
-    )
+    assert (
+        "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
+        "(totals.indemnity = 40.00)"
+    ) in error.value.missing

@@ -297,6 +297,6 @@ def test_a_natural_person_creditor_without_birth_details_is_refused(converter, s
     with pytest.raises(Exception) as info:
         build_dossier(make_case(data), converter, **shipped)
     assert info.value.missing == [
-        "creditor nationality (creditor.nationality)",
-        "creditor date of birth (creditor.birth_date)",
+        "nationalité du créancier (creditor.nationality)",
+        "date de naissance du créancier (creditor.birth_date)",
     ]

@@ -249,9 +249,14 @@ def test_form_a_without_the_debtors_country_is_refused_naming_it(shipped):
     debtor = {**context["debtor"], "address": {**context["debtor"]["address"], "country": None}}
     with pytest.raises(MissingDossierMentions) as error:
         check_dossier_mentions({**context, "debtor": debtor})
-    assert error.value.missing == ["debtor country (debtor.address.country), for form A rubric 4"]
+    assert error.value.missing == [
+        "pays du débiteur, pour la rubrique 4 du formulaire A (debtor.address.country)"
+    ]
     debtor["address"]["country"] = "France"
-    with pytest.raises(MissingDossierMentions, match="not another Member State"):
+    with pytest.raises(
+        MissingDossierMentions,
+        match="n'est pas un autre État membre lié par le règlement 1896/2006",
+    ):
         check_dossier_mentions({**context, "debtor": debtor})
 
 
@@ -259,8 +264,10 @@ def test_a_psrpc_above_5000_euros_or_abroad_is_refused_naming_the_reason(shipped
     context = _context(psrpc_case_data(), shipped)
     assert context["procedure"]["code"] == "psrpc"
     check_dossier_mentions(context)
-    with pytest.raises(MissingDossierMentions, match=r"exceed 5000.00 € \(CPCE R125-1\)"):
+    with pytest.raises(
+        MissingDossierMentions, match=r"\(5.000,01 €\) dépassent 5.000,00 € \(CPCE R125-1\)"
+    ):
         check_dossier_mentions({**context, "principal_and_interest": "5000.01"})
     debtor = {**context["debtor"], "address": {**context["debtor"]["address"], "country": "BE"}}
-    with pytest.raises(MissingDossierMentions, match="debtor's address must be in France"):
+    with pytest.raises(MissingDossierMentions, match="l'adresse du débiteur doit être en France"):
         check_dossier_mentions({**context, "debtor": debtor})

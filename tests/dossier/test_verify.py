@@ -46,15 +46,23 @@ def test_an_intact_dossier_has_no_problem(example_zip):
 def test_a_modified_exhibit_is_detected(original, tmp_path):
     data = rewrite_zip(original, {EXHIBIT: b"%PDF-1.4 forged"})
     problems = check(tmp_path, data)
-    assert f"{EXHIBIT}: SHA-256 differs from the manifest (the file was changed)" in problems
-    assert any(p.startswith(f"{EXHIBIT}: size 15 bytes") for p in problems)
+    assert (
+        f"{EXHIBIT} : SHA-256 différent de celui du manifeste (le fichier a été modifié)"
+        in problems
+    )
+    size = next(p for p in problems if p.code == "file_size_differs")
+    assert size.startswith(f"{EXHIBIT} : 15 octets, le manifeste en annonce ")
+    assert size.params["size"] == 15
 
 
 def test_a_byte_changed_inside_a_document_is_detected(original, tmp_path, example):
     pdf = next(f.data for f in example.files if f.path == "decompte.pdf")
     forged = pdf.replace(b"/Producer", b"/Producex", 1)
     problems = check(tmp_path, rewrite_zip(original, {"decompte.pdf": forged}))
-    assert problems == ["decompte.pdf: SHA-256 differs from the manifest (the file was changed)"]
+    assert problems == [
+        "decompte.pdf : SHA-256 différent de celui du manifeste (le fichier a été modifié)"
+    ]
+    assert problems[0].code == "file_changed"
 
 
 def test_a_modified_manifest_is_detected(original, tmp_path):
@@ -63,7 +71,7 @@ def test_a_modified_manifest_is_detected(original, tmp_path):
     title.text = "Courriel sans importance"
     data = rewrite_zip(original, {"manifest.xml": etree.tostring(text, encoding="UTF-8")})
     assert check(tmp_path, data) == [
-        "manifest.xml: changed after export (its integrity digest does not match)"
+        "manifest.xml : modifié après l'export (son empreinte d'intégrité ne correspond pas)"
     ]
 
 
@@ -77,27 +85,25 @@ def test_a_forged_exhibit_with_its_hash_updated_in_the_manifest_is_detected(orig
         original, {EXHIBIT: forged, "manifest.xml": etree.tostring(root, encoding="UTF-8")}
     )
     assert check(tmp_path, data) == [
-        "manifest.xml: changed after export (its integrity digest does not match)"
+        "manifest.xml : modifié après l'export (son empreinte d'intégrité ne correspond pas)"
     ]
 
 
 def test_an_extra_file_is_detected(original, tmp_path):
     data = rewrite_zip(original, extra={"pieces/15-ajout.pdf": b"%PDF-1.4"})
-    assert check(tmp_path, data) == [
-        "pieces/15-ajout.pdf: in the ZIP but not listed in the manifest"
-    ]
+    assert check(tmp_path, data) == ["pieces/15-ajout.pdf : dans le ZIP mais absent du manifeste"]
 
 
 def test_a_missing_file_is_detected(original, tmp_path):
     data = rewrite_zip(original, {EXHIBIT: None})
-    assert check(tmp_path, data) == [f"{EXHIBIT}: listed in the manifest but missing from the ZIP"]
+    assert check(tmp_path, data) == [f"{EXHIBIT} : listé dans le manifeste mais absent du ZIP"]
 
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")
 def test_a_duplicate_entry_is_detected(original, tmp_path):
     data = rewrite_zip(original, extra={"decompte.json": b"{}"})
     problems = check(tmp_path, data)
-    assert "decompte.json: present 2 times in the ZIP" in problems
+    assert "decompte.json : présent 2 fois dans le ZIP" in problems
 
 
 def test_a_manifest_against_the_schema_is_detected_even_when_resealed(original, tmp_path):
@@ -115,14 +121,14 @@ def test_resealed_amounts_are_checked_against_the_decompte(original, tmp_path):
     root.find(f"{ns('amounts')}/{ns('total')}").text = "19157.40"
     data = rewrite_zip(original, {"manifest.xml": resealed(root)})
     assert check(tmp_path, data) == [
-        "amounts: total is 19157.40 in the manifest but 9157.40 in decompte.json"
+        "montants : total vaut 19157.40 dans le manifeste mais 9157.40 dans decompte.json"
     ]
 
 
 def test_broken_archives(original, tmp_path):
-    assert "not a readable ZIP file" in check(tmp_path, b"not a zip")[0]
+    assert "fichier ZIP illisible" in check(tmp_path, b"not a zip")[0]
     assert check(tmp_path, rewrite_zip(original, {"manifest.xml": None})) == [
-        "manifest.xml is missing: nothing to verify against"
+        "manifest.xml absent : rien à quoi comparer le dossier"
     ]
     problems = check(tmp_path, rewrite_zip(original, {"manifest.xml": b"<dossier"}))
-    assert problems[0].startswith("manifest.xml is not well-formed XML")
+    assert problems[0].startswith("manifest.xml n'est pas un XML bien formé")

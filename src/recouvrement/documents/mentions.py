@@ -34,8 +34,9 @@ charges:
 >>> try:
 ...     check_mentions({"kind": "relance_courtoise", "regime": "b2b"})
 ... except MissingMentionsError as error:
-...     print(error.missing[:4])
-['letter date', 'letter reference', 'creditor name', 'creditor legal form']
+...     print(error.missing[3], error.missing[3].code, error.missing[3].params)
+forme juridique du créancier (creditor.legal_form) mention_missing \
+{'label': 'forme juridique du créancier', 'key': 'creditor.legal_form'}
 """
 
 from __future__ import annotations
@@ -44,19 +45,22 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 from stdnum.fr import siren as stdnum_siren
 
 from ..errors import RecouvrementError
+from ..messages import Message, message_dict
 from ..postal_address import AddressError
 from .filters import lignes_adresse, to_date, to_decimal
 
 __all__ = [
     "AGENCY_LATER_KINDS",
     "KINDS",
+    "KIND_LABELS",
     "L111_8_TEXT",
     "MissingMentionsError",
     "check_mentions",
+    "consumer_indemnity",
     "is_agency",
     "needs_gdpr",
 ]
@@ -102,34 +106,78 @@ OUTSIDE_RCS = ("ASSOCIATION",)
 """Legal forms not registered at the RCS, so without the "RCS city" mention."""
 
 GDPR_KEYS = {
-    "controller": "who processes the data (gdpr.controller)",
-    "purpose": "why the data are processed (gdpr.purpose)",
-    "basis": "the legal basis of the processing (gdpr.basis)",
-    "retention": "how long the data are kept (gdpr.retention)",
-    "rights_contact": "where to exercise one's rights (gdpr.rights_contact)",
+    "controller": "qui traite les données",
+    "purpose": "pourquoi les données sont traitées",
+    "basis": "la base légale du traitement",
+    "retention": "combien de temps les données sont conservées",
+    "rights_contact": "où exercer ses droits",
 }
+"""The GDPR texts a letter gives (RGPD art. 13), by key of ``gdpr``."""
 
 FEE_KEYS = ("fees", "collection_fees")
 """Keys of ``totals`` (or of the context) that would charge collection fees."""
+
+KIND_LABELS = {
+    "relance_courtoise": "relance courtoise",
+    "relance_ferme": "relance ferme",
+    "derniere_relance": "dernière relance",
+    "mise_en_demeure": "mise en demeure",
+    "releve_de_compte": "relevé de compte",
+    "relance_mandataire": "relance par mandataire",
+}
+"""Each kind of letter, named in French."""
+
+PARTIES = {"creditor": "du créancier", "debtor": "du débiteur", "collector": "du mandataire"}
+"""Each party of a letter, as the complement of a French noun ("forme juridique du …")."""
+
+SIREN_ERRORS = {
+    InvalidChecksum: "clé de contrôle erronée",
+    InvalidLength: "9 chiffres attendus",
+    InvalidFormat: "9 chiffres attendus",
+}
+
+
+def of(who: str) -> str:
+    """The party as a complement: "du créancier"; any other name as given."""
+    return PARTIES.get(who, who)
 
 
 class MissingMentionsError(RecouvrementError):
     """A letter lacks mandatory mentions or charges what the law forbids.
 
-    ``missing`` lists every problem as a short readable item ("creditor SIREN", "B2C:
-    no 40 € indemnity may be charged to a consumer (totals.indemnity)"); ``kind`` is the
-    kind of letter. The message lists them all, on one line.
+    ``missing`` lists every problem as a :class:`~recouvrement.messages.Message`, a short
+    French item with its own code ("forme juridique du créancier (creditor.legal_form)",
+    code ``mention_missing``); ``kind`` is the kind of letter. The message lists them all,
+    on one line; its code is ``missing_mentions`` and its parameters give the document,
+    the count, the problems' codes (``problems``) and each problem in full (``details``).
     """
 
-    def __init__(self, kind: str | None, missing: list[str]):
+    code = "missing_mentions"
+
+    def __init__(self, kind: str | None, missing: list[str], what: str | None = None):
         self.kind = kind
         self.missing = list(missing)
-        what = f"a {kind}" if kind else "the letter"
+        if what is None:
+            what = f"la {KIND_LABELS[kind]}" if kind in KIND_LABELS else "la lettre"
         count = len(self.missing)
-        noun = "mention is" if count == 1 else "mentions are"
+        mentions = (
+            "1 mention obligatoire manque ou est invalide"
+            if count == 1
+            else f"{count} mentions obligatoires manquent ou sont invalides"
+        )
+        text = f"impossible de produire {what} : {mentions} : " + " ; ".join(self.missing)
         super().__init__(
-            f"cannot produce {what}: {count} mandatory {noun} missing or invalid: "
-            + "; ".join(self.missing)
+            Message(
+                self.code,
+                text,
+                {
+                    "kind": kind,
+                    "document": what,
+                    "count": count,
+                    "problems": [message_dict(item)["code"] for item in self.missing],
+                    "details": [message_dict(item) for item in self.missing],
+                },
+            )
         )
 
 
@@ -147,60 +195,115 @@ def _get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if isinstance(mapping, Mapping) else None
 
 
+def missing(label: str, key: str | None = None) -> Message:
+    """A missing mention: its French name, then the context key for the template author."""
+    if key is None:
+        return Message.build("mention_missing", "{label}", label=label)
+    return Message.build("mention_missing", "{label} ({key})", label=label, key=key)
+
+
 class MentionChecker:
-    """Collects problems in order; each ``require_*`` adds an item when a check fails."""
+    """Collects problems in order; each check adds a :class:`Message` when it fails.
+
+    A check names the mention in French (``label``) and, for the template author, the
+    context key it reads (``key``), printed in parentheses.
+    """
 
     def __init__(self) -> None:
-        self.missing: list[str] = []
+        self.missing: list[Message] = []
 
-    def add(self, item: str) -> None:
+    def add(self, problem: Message | str, template: str | None = None, **params: Any) -> None:
+        """Add a :class:`Message`, or build one from its code, French template and params."""
+        if isinstance(problem, Message):
+            item = problem
+        elif template is None:
+            raise TypeError(f"a mention problem needs its code and French text: {problem!r}")
+        else:
+            item = Message.build(problem, template, **params)
         if item not in self.missing:
             self.missing.append(item)
 
-    def text(self, value: Any, item: str) -> bool:
+    def text(self, value: Any, label: str, key: str | None = None) -> bool:
         if _blank(value):
-            self.add(item)
+            self.add(missing(label, key))
             return False
         return True
 
-    def date(self, value: Any, item: str) -> bool:
-        if _blank(value):
-            self.add(item)
+    def choice(self, value: Any, label: str, key: str, choices: tuple[str, ...]) -> None:
+        if not self.text(value, label, key) or value in choices:
+            return
+        self.add(
+            "mention_unknown_value",
+            "{label} ({key}) : « {value} » inconnu, attendu {choices}",
+            label=label,
+            key=key,
+            value=value,
+            choices=" ou ".join((", ".join(choices[:-1]), choices[-1])),
+        )
+
+    def date(self, value: Any, label: str, key: str | None = None) -> bool:
+        if not self.text(value, label, key):
             return False
         try:
             to_date(value)
         except (TypeError, ValueError):
-            self.add(f"{item} (not a date: {value!r})")
+            self.add(
+                "mention_not_a_date",
+                "{label} ({key}) : « {value} » n'est pas une date (AAAA-MM-JJ)",
+                label=label,
+                key=key or "",
+                value=value,
+            )
             return False
         return True
 
-    def amount(self, value: Any, item: str) -> Decimal | None:
-        if _blank(value):
-            self.add(item)
+    def amount(self, value: Any, label: str, key: str | None = None) -> Decimal | None:
+        if not self.text(value, label, key):
             return None
         try:
             return to_decimal(value)
         except (TypeError, ValueError):
-            self.add(f"{item} (not an amount: {value!r})")
+            self.add(
+                "mention_not_an_amount",
+                "{label} ({key}) : « {value} » n'est pas un montant (1234.56)",
+                label=label,
+                key=key or "",
+                value=value,
+            )
             return None
 
-    def siren(self, value: Any, item: str, required: bool = True) -> None:
+    def siren(self, value: Any, who: str, required: bool = True) -> None:
         if _blank(value):
             if required:
-                self.add(item)
+                self.add(missing(f"SIREN {of(who)}", f"{who}.siren"))
             return
         try:
             stdnum_siren.validate(str(value))
         except ValidationError as exc:
-            self.add(f"{item} {value!r} is invalid ({exc})")
+            self.add(
+                "siren_invalid",
+                "SIREN {of_party} ({key}) invalide : « {value} », {reason}",
+                of_party=of(who),
+                key=f"{who}.siren",
+                value=value,
+                reason=SIREN_ERRORS.get(type(exc), "numéro invalide"),
+            )
 
     def address(self, address: Any, who: str) -> None:
         if not isinstance(address, Mapping):
-            self.add(f"{who} address")
+            self.add(missing(f"adresse {of(who)}", f"{who}.address"))
             return
-        self.text(_get(address, "street"), f"{who} address: street")
-        self.text(_get(address, "zip"), f"{who} address: postcode")
-        self.text(_get(address, "city"), f"{who} address: city")
+        for field, label in (("street", "rue"), ("zip", "code postal"), ("city", "ville")):
+            self.text(
+                _get(address, field), f"adresse {of(who)} : {label}", f"{who}.address.{field}"
+            )
+
+    def invoice(self, invoice: Mapping[str, Any], label: str) -> None:
+        """An invoice of the debt: number, date, amount and balance."""
+        self.text(invoice.get("number"), f"{label} : numéro", "invoice.number")
+        self.date(invoice.get("date"), f"{label} : date", "invoice.date")
+        self.amount(invoice.get("amount"), f"{label} : montant", "invoice.amount")
+        self.amount(invoice.get("balance"), f"{label} : solde", "invoice.balance")
 
     def postal_address(self, party: Any, who: str) -> None:
         """The address block must fit NF Z10-011 (six lines of 38 characters at most)."""
@@ -209,7 +312,13 @@ class MentionChecker:
         try:
             lignes_adresse(party)
         except AddressError as error:
-            self.add(f"{who} postal address: {error}")
+            self.add(
+                "postal_address_invalid",
+                "adresse postale {of_party} ({key}) : {error}",
+                of_party=of(who),
+                key=f"{who}.address",
+                error=error,
+            )
 
     def registration(self, party: Any, who: str) -> None:
         """RCS with the registry's city, legal form and share capital (R123-237, R123-238)."""
@@ -217,22 +326,27 @@ class MentionChecker:
             return
         form = str(party.get("legal_form") or "").strip().upper()
         if form not in OUTSIDE_RCS:
-            self.text(party.get("rcs_city"), f"{who} RCS registry city ({who}.rcs_city)")
+            self.text(party.get("rcs_city"), f"ville du greffe du RCS {of(who)}", f"{who}.rcs_city")
         if form and form not in WITHOUT_SHARE_CAPITAL:
-            capital = self.amount(
-                party.get("share_capital"), f"{who} share capital ({who}.share_capital)"
-            )
+            key = f"{who}.share_capital"
+            capital = self.amount(party.get("share_capital"), f"capital social {of(who)}", key)
             if capital is not None and capital <= 0:
-                self.add(f"{who} share capital must be positive (got {capital})")
+                self.add(
+                    "share_capital_not_positive",
+                    "capital social {of_party} ({key}) : doit être positif, et non {value}",
+                    of_party=of(who),
+                    key=key,
+                    value=capital,
+                )
 
     def company(self, party: Any, who: str, *, identity: bool = True) -> None:
         """Name and address; with ``identity``, legal form and a valid SIREN too."""
-        self.text(_get(party, "name"), f"{who} name")
+        self.text(_get(party, "name"), f"nom {of(who)}", f"{who}.name")
         if identity:
-            self.text(_get(party, "legal_form"), f"{who} legal form")
-            self.siren(_get(party, "siren"), f"{who} SIREN")
+            self.text(_get(party, "legal_form"), f"forme juridique {of(who)}", f"{who}.legal_form")
+            self.siren(_get(party, "siren"), who)
         elif isinstance(party, Mapping):
-            self.siren(party.get("siren"), f"{who} SIREN", required=False)
+            self.siren(party.get("siren"), who, required=False)
         self.address(_get(party, "address"), who)
 
 
@@ -257,12 +371,27 @@ def needs_gdpr(context: Mapping[str, Any]) -> bool:
 def _check_gdpr(c: MentionChecker, context: Mapping[str, Any], agency: bool) -> None:
     gdpr = context.get("gdpr")
     if not isinstance(gdpr, Mapping):
-        c.add("GDPR information (gdpr: controller, purpose, basis, retention, rights_contact)")
+        c.add(
+            missing(
+                "informations RGPD",
+                "gdpr : controller, purpose, basis, retention, rights_contact",
+            )
+        )
         return
-    for key, item in GDPR_KEYS.items():
-        c.text(gdpr.get(key), f"GDPR: {item}")
+    for key, label in GDPR_KEYS.items():
+        c.text(gdpr.get(key), f"RGPD : {label}", f"gdpr.{key}")
     if agency:
-        c.text(gdpr.get("source"), "GDPR art. 14: where the data come from (gdpr.source)")
+        c.text(gdpr.get("source"), "RGPD art. 14 : d'où viennent les données", "gdpr.source")
+
+
+def consumer_indemnity(value: Any) -> Message:
+    """The 40 € charged to a consumer: C. com. D441-5 applies between businesses only."""
+    return Message.build(
+        "b2c_indemnity",
+        "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
+        "(totals.indemnity = {value})",
+        value=value,
+    )
 
 
 def _nonzero(value: Any) -> bool:
@@ -283,17 +412,15 @@ def check_mentions(context: Mapping[str, Any]) -> None:
     """
     c = MentionChecker()
     kind = context.get("kind")
-    if kind not in KINDS:
-        c.add(f"kind (one of {', '.join(KINDS)}; got {kind!r})")
+    c.choice(kind, "type de lettre", "kind", KINDS)
     regime = context.get("regime")
-    if regime not in REGIMES:
-        c.add(f"regime (b2b, b2c or public; got {regime!r})")
+    c.choice(regime, "régime", "regime", REGIMES)
     agency = is_agency(context)
     formal = kind == "mise_en_demeure"
     statement = kind == "releve_de_compte"
 
-    c.date(context.get("date"), "letter date")
-    c.text(context.get("reference"), "letter reference")
+    c.date(context.get("date"), "date de la lettre", "date")
+    c.text(context.get("reference"), "référence de la lettre", "reference")
 
     # Parties.
     creditor = context.get("creditor")
@@ -307,71 +434,21 @@ def check_mentions(context: Mapping[str, Any]) -> None:
     c.company(debtor, "debtor", identity=formal and bool(is_company))
     c.postal_address(debtor, "debtor")
 
-    # Agency mode (CPCE R124-4).
     if agency:
-        collector = context.get("collector")
-        if not collector:
-            c.add("collector (the third party collecting: name, legal form, SIREN, address)")
-        else:
-            c.company(collector, "collector")
-            c.registration(collector, "collector")
-        text = context.get("l111_8_text")
-        if _blank(text):
-            c.add("L111-8 CPCE text (paragraphs 2 and 3, l111_8_text)")
-        elif str(text).replace("\r\n", "\n").strip() != L111_8_TEXT:
-            c.add("L111-8 CPCE text is not verbatim (l111_8_text must be L111_8_TEXT)")
-        first = context.get("first_letter")
-        if first or kind in AGENCY_LATER_KINDS:
-            c.text(_get(first, "reference"), "first letter reference (first_letter.reference)")
-            c.date(_get(first, "date"), "first letter date (first_letter.date)")
+        _check_agency(c, context, kind)
     elif context.get("first_letter"):
-        first = context["first_letter"]
-        c.text(_get(first, "reference"), "first letter reference (first_letter.reference)")
-        c.date(_get(first, "date"), "first letter date (first_letter.date)")
+        _check_first_letter(c, context["first_letter"])
 
-    # The debt: invoices, or the lines of a statement of account.
-    invoices = context.get("invoices") or []
-    movements = context.get("movements") or []
-    if not invoices and not (statement and movements):
-        c.add("invoices (at least one)")
-    for index, invoice in enumerate(invoices, start=1):
-        label = f"invoice {index}"
-        if isinstance(invoice, Mapping) and not _blank(invoice.get("number")):
-            label = f"invoice {index} ({invoice['number']})"
-        if not isinstance(invoice, Mapping):
-            c.add(f"{label}: number, date, amount and balance")
-            continue
-        c.text(invoice.get("number"), f"{label}: number")
-        c.date(invoice.get("date"), f"{label}: date")
-        c.amount(invoice.get("amount"), f"{label}: amount")
-        c.amount(invoice.get("balance"), f"{label}: balance")
-    if statement:
-        for index, line in enumerate(movements, start=1):
-            label = f"statement line {index}"
-            c.date(_get(line, "date"), f"{label}: date")
-            c.text(_get(line, "label"), f"{label}: label")
-            if _blank(_get(line, "debit")) and _blank(_get(line, "credit")):
-                c.add(f"{label}: debit or credit")
-
-    c.text(context.get("legal_basis"), "legal basis (legal_basis)")
-
-    # Amounts.
-    totals = context.get("totals")
-    c.amount(_get(totals, "principal"), "principal (totals.principal)")
-    c.amount(_get(totals, "total"), "total amount due (totals.total)")
-    if not statement:
-        c.amount(_get(totals, "interest"), "interest or penalties (totals.interest)")
-        if regime in ("b2b", "public"):
-            c.amount(_get(totals, "indemnity"), "flat indemnity total (totals.indemnity)")
-    if not statement:
-        c.text(context.get("payment_methods"), "payment methods (payment_methods)")
+    _check_debt(c, context, statement)
+    c.text(context.get("legal_basis"), "fondement juridique de la créance", "legal_basis")
+    _check_totals(c, context, regime, statement)
 
     if needs_gdpr(context):
         _check_gdpr(c, context, agency)
     if formal:
         _check_formal(c, context, regime)
     if formal or agency:
-        c.text(_get(context.get("signatory"), "name"), "signatory name (signatory.name)")
+        c.text(_get(context.get("signatory"), "name"), "nom du signataire", "signatory.name")
 
     _check_charges(c, context, regime, agency)
 
@@ -379,53 +456,153 @@ def check_mentions(context: Mapping[str, Any]) -> None:
         raise MissingMentionsError(kind if kind in KINDS else None, c.missing)
 
 
+def _check_agency(c: MentionChecker, context: Mapping[str, Any], kind: Any) -> None:
+    """A third party collecting (CPCE R124-4)."""
+    collector = context.get("collector")
+    if not collector:
+        c.add(
+            missing("mandataire qui recouvre : nom, forme juridique, SIREN, adresse", "collector")
+        )
+    else:
+        c.company(collector, "collector")
+        c.registration(collector, "collector")
+    text = context.get("l111_8_text")
+    if _blank(text):
+        c.add(missing("texte de l'article L111-8 CPCE, alinéas 2 et 3", "l111_8_text"))
+    elif str(text).replace("\r\n", "\n").strip() != L111_8_TEXT:
+        c.add(
+            "l111_8_not_verbatim",
+            "texte de l'article L111-8 CPCE (l111_8_text) : il doit être reproduit mot pour "
+            "mot (L111_8_TEXT)",
+        )
+    first = context.get("first_letter")
+    if first or kind in AGENCY_LATER_KINDS:
+        _check_first_letter(c, first)
+
+
+def _check_first_letter(c: MentionChecker, first: Any) -> None:
+    c.text(_get(first, "reference"), "référence de la première lettre", "first_letter.reference")
+    c.date(_get(first, "date"), "date de la première lettre", "first_letter.date")
+
+
+def _check_debt(c: MentionChecker, context: Mapping[str, Any], statement: bool) -> None:
+    """The debt: invoices, or the lines of a statement of account."""
+    invoices = context.get("invoices") or []
+    movements = context.get("movements") or []
+    if not invoices and not (statement and movements):
+        c.add(missing("au moins une facture", "invoices"))
+    for index, invoice in enumerate(invoices, start=1):
+        label = f"facture {index}"
+        if isinstance(invoice, Mapping) and not _blank(invoice.get("number")):
+            label = f"facture {index} ({invoice['number']})"
+        if not isinstance(invoice, Mapping):
+            c.add(missing(f"{label} : numéro, date, montant et solde", "invoices"))
+            continue
+        c.invoice(invoice, label)
+    if statement:
+        for index, line in enumerate(movements, start=1):
+            label = f"ligne {index} du relevé"
+            c.date(_get(line, "date"), f"{label} : date", "movement.date")
+            c.text(_get(line, "label"), f"{label} : libellé", "movement.label")
+            if _blank(_get(line, "debit")) and _blank(_get(line, "credit")):
+                c.add(missing(f"{label} : débit ou crédit", "movement.debit, movement.credit"))
+
+
+def _check_totals(
+    c: MentionChecker, context: Mapping[str, Any], regime: Any, statement: bool
+) -> None:
+    totals = context.get("totals")
+    c.amount(_get(totals, "principal"), "principal", "totals.principal")
+    c.amount(_get(totals, "total"), "total dû", "totals.total")
+    if statement:
+        return
+    c.amount(_get(totals, "interest"), "intérêts ou pénalités", "totals.interest")
+    if regime in ("b2b", "public"):
+        c.amount(
+            _get(totals, "indemnity"),
+            "total des indemnités forfaitaires de recouvrement",
+            "totals.indemnity",
+        )
+    c.text(context.get("payment_methods"), "moyens de paiement", "payment_methods")
+
+
 def _check_formal(c: MentionChecker, context: Mapping[str, Any], regime: Any) -> None:
-    """A mise en demeure: deadline, breakdown, next step."""
-    channel = context.get("registered_channel")
-    if channel not in REGISTERED_CHANNELS:
-        c.add(f"registered channel (registered_channel: lrar or lre; got {channel!r})")
-    deadline, days = context.get("deadline"), context.get("deadline_days")
-    if _blank(deadline) and _blank(days):
-        c.add("deadline (deadline or deadline_days)")
-    elif not _blank(deadline) and not _blank(days):
-        c.add("one deadline only (deadline or deadline_days, not both)")
-    elif not _blank(deadline):
-        c.date(deadline, "deadline")
-    if not _blank(days) and (isinstance(days, bool) or not isinstance(days, int) or days <= 0):
-        c.add(f"deadline_days (a positive number of days; got {days!r})")
-    c.text(context.get("next_step"), "next step (next_step, e.g. injonction de payer)")
+    """A mise en demeure: channel, deadline, breakdown, next step."""
+    c.choice(
+        context.get("registered_channel"),
+        "mode d'envoi recommandé",
+        "registered_channel",
+        REGISTERED_CHANNELS,
+    )
+    _check_deadline(c, context)
+    c.text(context.get("next_step"), "suite donnée à défaut de paiement", "next_step")
 
     totals = context.get("totals")
     decompte = context.get("decompte")
     if not isinstance(decompte, Mapping):
-        c.add("breakdown (decompte: as_of, method, periods)")
+        c.add(missing("décompte", "decompte : as_of, method, periods"))
         decompte = {}
     else:
-        c.date(decompte.get("as_of"), "breakdown date (decompte.as_of)")
-        c.text(decompte.get("method"), "breakdown method (decompte.method)")
+        c.date(decompte.get("as_of"), "date du décompte", "decompte.as_of")
+        c.text(decompte.get("method"), "méthode du décompte", "decompte.method")
     if decompte.get("provisional") or any(
         isinstance(p, Mapping) and p.get("provisional") for p in decompte.get("periods") or ()
     ):
-        c.add("breakdown uses provisional rates (a mise en demeure needs confirmed rates)")
+        c.add(
+            "provisional_rates",
+            "décompte (decompte.provisional) : calculé sur un taux provisoire, une mise en "
+            "demeure demande des taux publiés",
+        )
     if regime != "b2c":
         # Penalties run from the day after the due date (L441-10): show each period.
         periods = decompte.get("periods") or []
         if not periods and decompte:
-            c.add("breakdown periods (decompte.periods)")
+            c.add(missing("périodes du décompte", "decompte.periods"))
         for index, period in enumerate(periods, start=1):
-            label = f"breakdown period {index}"
-            if not isinstance(period, Mapping):
-                c.add(label)
-                continue
-            c.text(period.get("invoice"), f"{label}: invoice")
-            c.date(period.get("start"), f"{label}: start")
-            c.date(period.get("end"), f"{label}: end")
-            if _blank(period.get("days")):
-                c.add(f"{label}: days")
-            c.amount(period.get("balance"), f"{label}: balance")
-            c.amount(period.get("rate"), f"{label}: rate")
-            c.amount(period.get("amount"), f"{label}: amount")
-        c.amount(_get(totals, "daily_amount"), "daily amount (totals.daily_amount)")
+            _check_period(c, period, f"période {index} du décompte")
+        c.amount(_get(totals, "daily_amount"), "montant par jour de retard", "totals.daily_amount")
+
+
+PERIOD_FIELDS = {
+    "invoice": ("facture", "text"),
+    "start": ("début", "date"),
+    "end": ("fin", "date"),
+    "days": ("jours", "text"),
+    "balance": ("solde", "amount"),
+    "rate": ("taux", "amount"),
+    "amount": ("montant", "amount"),
+}
+"""What each period of a mise en demeure's breakdown shows: key → (French name, check)."""
+
+
+def _check_period(c: MentionChecker, period: Any, label: str) -> None:
+    if not isinstance(period, Mapping):
+        c.add(missing(label, "decompte.periods"))
+        return
+    for key, (name, check) in PERIOD_FIELDS.items():
+        getattr(c, check)(period.get(key), f"{label} : {name}", f"period.{key}")
+
+
+def _check_deadline(c: MentionChecker, context: Mapping[str, Any]) -> None:
+    """One deadline, stated one way: a date or a number of days (french-law.md §4 bis)."""
+    deadline, days = context.get("deadline"), context.get("deadline_days")
+    if _blank(deadline) and _blank(days):
+        c.add(missing("délai de paiement", "deadline ou deadline_days"))
+    elif not _blank(deadline) and not _blank(days):
+        c.add(
+            "deadline_twice",
+            "délai de paiement : un seul, donné d'une seule façon (deadline ou deadline_days, "
+            "pas les deux)",
+        )
+    elif not _blank(deadline):
+        c.date(deadline, "date limite de paiement", "deadline")
+    if not _blank(days) and (isinstance(days, bool) or not isinstance(days, int) or days <= 0):
+        c.add(
+            "deadline_days_invalid",
+            "délai de paiement en jours (deadline_days) : un nombre de jours positif, et non "
+            "« {value} »",
+            value=days,
+        )
 
 
 def _check_charges(
@@ -435,10 +612,7 @@ def _check_charges(
     totals = context.get("totals")
     if regime == "b2c":
         if _nonzero(_get(totals, "indemnity")):
-            c.add(
-                "B2C: no 40 € indemnity may be charged to a consumer "
-                f"(totals.indemnity = {_get(totals, 'indemnity')})"
-            )
+            c.add(consumer_indemnity(_get(totals, "indemnity")))
         charged = [
             str(invoice.get("number") or index)
             for index, invoice in enumerate(context.get("invoices") or [], start=1)
@@ -446,16 +620,23 @@ def _check_charges(
         ]
         if charged:
             c.add(
-                "B2C: no 40 € indemnity may be charged to a consumer (invoices "
-                + ", ".join(charged)
-                + ")"
+                "b2c_invoice_indemnity",
+                "B2C : aucune indemnité de 40 € ne peut être réclamée à un consommateur "
+                "(invoice.indemnity des factures {invoices})",
+                invoices=charged,
             )
     if regime == "b2c" or agency:
+        debtor = "consumer" if regime == "b2c" else "agency"
+        who = "à un consommateur" if regime == "b2c" else "au débiteur par un mandataire"
         for where, source in (("totals", totals), ("context", context)):
             for key in FEE_KEYS:
                 if _nonzero(_get(source, key)):
-                    who = "a consumer" if regime == "b2c" else "the debtor in agency mode"
                     c.add(
-                        f"collection fees may not be charged to {who} (L111-8 CPCE; "
-                        f"{where}.{key} = {_get(source, key)})"
+                        "collection_fees_forbidden",
+                        "aucun frais de recouvrement ne peut être réclamé {who} (L111-8 CPCE ; "
+                        "{key} = {value})",
+                        who=who,
+                        debtor=debtor,
+                        key=f"{where}.{key}" if where == "totals" else key,
+                        value=_get(source, key),
                     )

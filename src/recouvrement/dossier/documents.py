@@ -44,7 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from ..decompte import Decompte
-from ..documents.mentions import MentionChecker, MissingMentionsError
+from ..documents.mentions import (
+    MentionChecker,
+    MissingMentionsError,
+    consumer_indemnity,
+    missing,
+    of,
+)
 from ..documents.rendering import render_docx
 from ..kinds import Regime
 from ..law.late_payment import FLAT_INDEMNITY
@@ -335,11 +341,11 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
     """
     c = MentionChecker()
     regime = context.get("regime")
-    c.date(context.get("date"), "dossier date")
-    c.text(context.get("reference"), "dossier reference")
+    c.date(context.get("date"), "date du dossier", "date")
+    c.text(context.get("reference"), "référence du dossier", "reference")
     procedure = (context.get("procedure") or {}).get("code")
     if procedure == Procedure.INJONCTION.value:
-        c.text((context.get("court") or {}).get("name"), "court (juridiction saisie)")
+        c.text((context.get("court") or {}).get("name"), "juridiction saisie", "court.name")
 
     creditor = context.get("creditor") or {}
     if creditor.get("is_company") is False:
@@ -347,77 +353,96 @@ def check_dossier_mentions(context: Mapping[str, Any]) -> None:
     else:
         c.company(creditor, "creditor")
         c.registration(creditor, "creditor")
-        c.text(creditor.get("representative"), "creditor legal representative (representative)")
+        c.text(
+            creditor.get("representative"),
+            "représentant légal du créancier",
+            "creditor.representative",
+        )
     debtor = context.get("debtor") or {}
     company = bool(debtor.get("is_company"))
     c.company(debtor, "debtor", identity=False)
     if company:
-        c.text(debtor.get("legal_form"), "debtor legal form")
+        c.text(debtor.get("legal_form"), "forme juridique du débiteur", "debtor.legal_form")
 
-    invoices = context.get("invoices") or []
-    if not invoices:
-        c.add("invoices (at least one claimed invoice)")
-    for index, invoice in enumerate(invoices, start=1):
-        label = f"invoice {invoice.get('number') or index}"
-        c.text(invoice.get("number"), f"{label}: number")
-        c.date(invoice.get("date"), f"{label}: date")
-        c.amount(invoice.get("amount"), f"{label}: amount")
-        c.amount(invoice.get("balance"), f"{label}: balance")
-        if not invoice.get("exhibit"):
-            c.add(f"{label}: its PDF among the exhibits (kind invoice)")
+    _check_claimed_invoices(c, context.get("invoices") or [])
+    _check_dossier_amounts(c, context, regime)
 
-    totals = context.get("totals") or {}
-    c.amount(totals.get("principal"), "principal (totals.principal)")
-    interest = c.amount(totals.get("interest"), "interest (totals.interest)")
-    c.amount(totals.get("total"), "total (totals.total)")
-    indemnity = c.amount(totals.get("indemnity"), "flat indemnity total (totals.indemnity)")
-    if regime == "b2c" and indemnity:
-        c.add(
-            f"B2C: no 40 € indemnity may be claimed from a consumer (totals.indemnity = "
-            f"{totals.get('indemnity')})"
-        )
-    decompte = context.get("decompte") or {}
-    if decompte.get("provisional"):
-        c.add("the décompte uses provisional rates (a requête needs published rates)")
-    periods = decompte.get("periods") or []
-    if interest and not periods:
-        c.add("interest breakdown (decompte.periods)")
-    for index, period in enumerate(periods, start=1):
-        label = f"interest period {index}"
-        c.date(period.get("start"), f"{label}: start date")
-        c.date(period.get("end"), f"{label}: end date")
-        c.amount(period.get("rate"), f"{label}: rate")
-        c.amount(period.get("balance"), f"{label}: base")
-        c.amount(period.get("amount"), f"{label}: amount")
-    if interest:
-        c.text(context.get("rate_basis"), "basis of the interest rate (rate_basis)")
-
-    c.text(context.get("nature"), "nature of the claim (claim.nature)")
-    c.text(context.get("legal_basis"), "legal basis of the claim (legal_basis)")
+    c.text(context.get("nature"), "nature de la créance", "nature")
+    c.text(context.get("legal_basis"), "fondement juridique de la créance", "legal_basis")
     exhibits = context.get("exhibits") or []
     if not exhibits:
-        c.add("exhibits (at least one)")
+        c.add(missing("au moins une pièce", "exhibits"))
     if context.get("contractual_rate") and not any(
         e.get("kind") in ("cgv", "contract", "quote", "order") for e in exhibits
     ):
-        c.add("the CGV or contract stating the contractual rate, among the exhibits (kind cgv)")
+        c.add(
+            missing(
+                "les CGV ou le contrat qui stipulent le taux conventionnel, parmi les pièces",
+                "pièce de type cgv",
+            )
+        )
 
     signatory = context.get("signatory") or {}
-    c.text(signatory.get("name"), "signatory name (signatory.name)")
-    c.text(signatory.get("place"), "place of signature (signatory.place)")
+    c.text(signatory.get("name"), "nom du signataire", "signatory.name")
+    c.text(signatory.get("place"), "lieu de signature", "signatory.place")
     if procedure == Procedure.PSRPC.value:
         _check_psrpc(c, context)
     elif procedure == Procedure.EUROPEAN.value:
         _check_european(c, context)
     if c.missing:
         label = (context.get("procedure") or {}).get("label") or "dossier"
-        raise MissingDossierMentions(f"dossier ({label})", c.missing)
+        raise MissingDossierMentions(None, c.missing, what=f"le dossier ({label})")
+
+
+def _check_claimed_invoices(c: MentionChecker, invoices: list) -> None:
+    """Every claimed invoice: its number, date, amount, balance and PDF among the exhibits."""
+    if not invoices:
+        c.add(missing("au moins une facture réclamée", "invoices"))
+    for index, invoice in enumerate(invoices, start=1):
+        label = f"facture {invoice.get('number') or index}"
+        c.invoice(invoice, label)
+        if not invoice.get("exhibit"):
+            c.add(missing(f"{label} : son PDF parmi les pièces", "pièce de type invoice"))
+
+
+def _check_dossier_amounts(c: MentionChecker, context: Mapping[str, Any], regime: Any) -> None:
+    """Principal, interest, total, the 40 € (never from a consumer), each interest period."""
+    totals = context.get("totals") or {}
+    c.amount(totals.get("principal"), "principal", "totals.principal")
+    interest = c.amount(totals.get("interest"), "intérêts", "totals.interest")
+    c.amount(totals.get("total"), "total", "totals.total")
+    indemnity = c.amount(
+        totals.get("indemnity"),
+        "total des indemnités forfaitaires de recouvrement",
+        "totals.indemnity",
+    )
+    if regime == "b2c" and indemnity:
+        c.add(consumer_indemnity(totals.get("indemnity")))
+    decompte = context.get("decompte") or {}
+    if decompte.get("provisional"):
+        c.add(
+            "provisional_rates",
+            "décompte (decompte.provisional) : calculé sur un taux provisoire, une requête "
+            "demande des taux publiés",
+        )
+    periods = decompte.get("periods") or []
+    if interest and not periods:
+        c.add(missing("détail des intérêts", "decompte.periods"))
+    for index, period in enumerate(periods, start=1):
+        label = f"période d'intérêts {index}"
+        c.date(period.get("start"), f"{label} : date de début", "period.start")
+        c.date(period.get("end"), f"{label} : date de fin", "period.end")
+        c.amount(period.get("rate"), f"{label} : taux", "period.rate")
+        c.amount(period.get("balance"), f"{label} : assiette", "period.balance")
+        c.amount(period.get("amount"), f"{label} : montant", "period.amount")
+    if interest:
+        c.text(context.get("rate_basis"), "fondement du taux d'intérêt", "rate_basis")
 
 
 NATURAL_PERSON_KEYS = {
-    "profession": "creditor profession (creditor.profession)",
-    "nationality": "creditor nationality (creditor.nationality)",
-    "birth_place": "creditor place of birth (creditor.birth_place)",
+    "profession": "profession du créancier",
+    "nationality": "nationalité du créancier",
+    "birth_place": "lieu de naissance du créancier",
 }
 
 
@@ -425,26 +450,30 @@ def _check_natural_person(c: MentionChecker, creditor: Mapping[str, Any]) -> Non
     """A natural person claiming: name, first names, profession, domicile, nationality,
     date and place of birth (CPC 54 2° a)."""
     c.company(creditor, "creditor", identity=False)
-    for key, item in NATURAL_PERSON_KEYS.items():
-        c.text(creditor.get(key), item)
-    c.date(creditor.get("birth_date"), "creditor date of birth (creditor.birth_date)")
+    for key, label in NATURAL_PERSON_KEYS.items():
+        c.text(creditor.get(key), label, f"creditor.{key}")
+    c.date(creditor.get("birth_date"), "date de naissance du créancier", "creditor.birth_date")
 
 
 def _check_psrpc(c: MentionChecker, context: Mapping[str, Any]) -> None:
     """The PSRPC: a claim of at most 5 000 € in principal and interest, a debtor in France."""
     amount = c.amount(
-        context.get("principal_and_interest"), "principal and interest (principal_and_interest)"
+        context.get("principal_and_interest"), "principal et intérêts", "principal_and_interest"
     )
     if amount is not None and amount > PSRPC_LIMIT:
         c.add(
-            f"PSRPC: the principal and interest ({context.get('principal_and_interest')}) exceed "
-            f"{PSRPC_LIMIT} € (CPCE R125-1)"
+            "psrpc_over_limit",
+            "PSRPC : le principal et les intérêts ({amount} €) dépassent {limit} € (CPCE R125-1)",
+            amount=amount,
+            limit=PSRPC_LIMIT,
         )
     address = (context.get("debtor") or {}).get("address") or {}
     if country_code(address.get("country") or "") != "FR":
         c.add(
-            f"PSRPC: the debtor's address must be in France (debtor.address.country = "
-            f"{address.get('country')!r}; a commissaire de justice of the debtor's district)"
+            "psrpc_debtor_abroad",
+            "PSRPC : l'adresse du débiteur doit être en France (debtor.address.country = "
+            "« {country} » ; un commissaire de justice du ressort du débiteur)",
+            country=address.get("country") or "",
         )
 
 
@@ -453,16 +482,27 @@ def _check_european(c: MentionChecker, context: Mapping[str, Any]) -> None:
     for who in ("debtor", "creditor"):
         address = (context.get(who) or {}).get("address") or {}
         country = address.get("country")
-        label = f"{who} country ({who}.address.country), for form A rubric 4"
-        if who == "debtor" and not c.text(country, label):
+        key = f"{who}.address.country"
+        label = f"pays {of(who)}, pour la rubrique 4 du formulaire A"
+        if who == "debtor" and not c.text(country, label, key):
             continue
         code = country_code(country or "")
         if code is None:
-            c.add(f"{label}: {country!r} is not an EU Member State the engine knows")
+            c.add(
+                "country_not_in_eu",
+                "{label} ({key}) : « {country} » n'est pas un État membre de l'UE connu",
+                label=label,
+                key=key,
+                country=country or "",
+            )
         elif who == "debtor" and (code == "FR" or code in NOT_BOUND_BY_1896_2006):
             c.add(
-                f"{label}: {country!r} is not another Member State bound by Regulation "
-                "1896/2006 (art. 2(3), art. 3)"
+                "country_not_bound_by_1896_2006",
+                "{label} ({key}) : « {country} » n'est pas un autre État membre lié par le "
+                "règlement 1896/2006 (art. 2, § 3, et art. 3)",
+                label=label,
+                key=key,
+                country=country,
             )
 
 

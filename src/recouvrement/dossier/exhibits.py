@@ -37,6 +37,7 @@ from ..documents.mentions import KINDS as LETTER_KINDS
 from ..documents.rendering import render_letter
 from ..law.rates import RateTable
 from ..letters import build_letter_context
+from ..messages import Message
 from ..serialize import iso
 from .case import Case, ExhibitFile
 from .errors import CaseFileError
@@ -56,6 +57,8 @@ RANKS = {
     "mandate": 8,
     "other": 9,
 }
+UNWRITTEN_STEPS = {"phone": "l'appel téléphonique"}
+"""Reminder steps that leave no letter, named in French for the warnings."""
 DEFAULT_TITLES = {
     "cgv": "Conditions générales de vente",
     "contract": "Contrat",
@@ -173,7 +176,7 @@ class _Planner:
         self.as_of = as_of
         self.rates = rates
         self.ledger = case.ledger(as_of)
-        self.warnings: list[str] = []
+        self.warnings: list[Message] = []
         self.numbers = [invoice.number for invoice in invoices]
         claimed = set(self.numbers)
         self.letters = {
@@ -189,9 +192,15 @@ class _Planner:
                 self._letter_of(exhibit)
                 if exhibit.reference in letter_files:
                     raise CaseFileError(
-                        f"{self.case.origin}: two files are given for the letter "
-                        f"{exhibit.reference}: {letter_files[exhibit.reference].origin} and "
-                        f"{exhibit.origin}"
+                        Message.build(
+                            "exhibit_letter_twice",
+                            "{origin} : deux fichiers sont donnés pour la lettre {reference} : "
+                            "{first} et {second}",
+                            origin=self.case.origin,
+                            reference=exhibit.reference,
+                            first=letter_files[exhibit.reference].origin,
+                            second=exhibit.origin,
+                        )
                     )
                 letter_files[exhibit.reference] = exhibit
             else:
@@ -207,9 +216,14 @@ class _Planner:
         reminder = self.letters.get(exhibit.reference)
         if reminder is None:
             raise CaseFileError(
-                f"{self.case.origin}: the exhibit {exhibit.origin} names the letter "
-                f"{exhibit.reference!r}, which is not in the debtor's reminder history of a "
-                "claimed invoice"
+                Message.build(
+                    "exhibit_letter_unknown",
+                    "{origin} : la pièce {exhibit} nomme la lettre « {reference} », absente de "
+                    "l'historique des relances du débiteur pour une facture réclamée",
+                    origin=self.case.origin,
+                    exhibit=exhibit.origin,
+                    reference=exhibit.reference,
+                )
             )
         return reminder
 
@@ -217,8 +231,15 @@ class _Planner:
         if exhibit.kind in ("invoice", "delivery") and exhibit.invoice:
             if exhibit.invoice not in self.numbers:
                 raise CaseFileError(
-                    f"{self.case.origin}: the exhibit {exhibit.origin} names invoice "
-                    f"{exhibit.invoice!r}, which is not claimed ({', '.join(self.numbers)})"
+                    Message.build(
+                        "exhibit_invoice_not_claimed",
+                        "{origin} : la pièce {exhibit} nomme la facture « {invoice} », qui "
+                        "n'est pas réclamée (factures réclamées : {claimed})",
+                        origin=self.case.origin,
+                        exhibit=exhibit.origin,
+                        invoice=exhibit.invoice,
+                        claimed=self.numbers,
+                    )
                 )
             return self._user_file(
                 exhibit, position, (f"{self.numbers.index(exhibit.invoice):06d}", "", 0)
@@ -292,8 +313,15 @@ class _Planner:
                 continue
             if reminder.kind not in LETTER_KINDS:
                 self.warnings.append(
-                    f"the {reminder.kind} {reminder.reference} of {iso(reminder.day)} has no "
-                    "letter to attach: add its PDF to the case file if it is one"
+                    Message.build(
+                        "exhibit_no_letter",
+                        "{what} {reference} du {day} n'a pas de lettre à joindre : ajoutez son "
+                        "PDF au dossier de l'affaire s'il s'agit d'une lettre",
+                        what=UNWRITTEN_STEPS.get(reminder.kind, f"l'étape « {reminder.kind} »"),
+                        kind=reminder.kind,
+                        reference=reminder.reference,
+                        day=reminder.day,
+                    )
                 )
                 continue
             render = partial(
@@ -362,9 +390,14 @@ class _Planner:
                 and registered
                 and reminder.reference not in proved
             ):
-                tracking = f" n° {reminder.tracking_number}" if reminder.tracking_number else ""
+                tracking = " n° {tracking_number}" if reminder.tracking_number else ""
                 self.warnings.append(
-                    f"the registered-letter proof{tracking} of the mise en demeure "
-                    f"{reminder.reference} is not attached: add the deposit proof and the "
-                    "acknowledgment of receipt as exhibits of kind registered_proof"
+                    Message.build(
+                        "registered_proof_missing",
+                        f"la preuve de l'envoi recommandé{tracking} de la mise en demeure "
+                        "{reference} n'est pas jointe : ajoutez la preuve de dépôt et l'avis "
+                        "de réception comme pièces de type registered_proof",
+                        reference=reminder.reference,
+                        tracking_number=reminder.tracking_number or "",
+                    )
                 )

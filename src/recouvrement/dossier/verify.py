@@ -18,29 +18,60 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..messages import Message
 from .manifest import INTEGRITY_ALGORITHM, MANIFEST_NAME, manifest_digest, ns, schema_problems
 from .package import DECOMPTE_JSON
 
 
 def verify(zip_path: Path | str) -> list[str]:
-    """Every problem found in the dossier at ``zip_path``; ``[]`` when it is intact."""
+    """Every problem found in the dossier at ``zip_path``; ``[]`` when it is intact.
+
+    Each problem is a :class:`~recouvrement.messages.Message`: French text, with a code.
+    """
     try:
         archive = zipfile.ZipFile(zip_path)
     except (OSError, zipfile.BadZipFile) as error:
-        return [f"{zip_path}: not a readable ZIP file ({error})"]
+        return [
+            Message.build(
+                "zip_unreadable",
+                "{path} : fichier ZIP illisible ({error})",
+                path=zip_path,
+                error=error,
+            )
+        ]
     with archive:
         names = [info.filename for info in archive.infolist()]
         problems = [
-            f"{name}: present {count} times in the ZIP"
+            Message.build(
+                "file_duplicated",
+                "{path} : présent {count} fois dans le ZIP",
+                path=name,
+                count=count,
+            )
             for name, count in Counter(names).items()
             if count > 1
         ]
         if MANIFEST_NAME not in names:
-            return [*problems, f"{MANIFEST_NAME} is missing: nothing to verify against"]
+            return [
+                *problems,
+                Message.build(
+                    "manifest_missing",
+                    "{path} absent : rien à quoi comparer le dossier",
+                    path=MANIFEST_NAME,
+                ),
+            ]
         try:
             document = etree.fromstring(archive.read(MANIFEST_NAME)).getroottree()
         except etree.XMLSyntaxError as error:
-            return [*problems, f"{MANIFEST_NAME} is not well-formed XML: {error}"]
+            return [
+                *problems,
+                Message.build(
+                    "manifest_not_xml",
+                    "{path} n'est pas un XML bien formé : {error}",
+                    path=MANIFEST_NAME,
+                    error=error,
+                ),
+            ]
         problems += schema_problems(document)
         root = document.getroot()
         problems += _integrity(root)
@@ -49,7 +80,11 @@ def verify(zip_path: Path | str) -> list[str]:
             problems += _file(archive, names, entry)
         listed_paths = {entry.get("path") for entry in listed}
         problems += [
-            f"{name}: in the ZIP but not listed in the manifest"
+            Message.build(
+                "file_not_listed",
+                "{path} : dans le ZIP mais absent du manifeste",
+                path=name,
+            )
             for name in dict.fromkeys(names)
             if name != MANIFEST_NAME and name not in listed_paths
         ]
@@ -62,29 +97,69 @@ def verify(zip_path: Path | str) -> list[str]:
 def _integrity(root) -> list[str]:
     element = root.find(ns("integrity"))
     if element is None or element.get("algorithm") != INTEGRITY_ALGORITHM:
-        return [f"{MANIFEST_NAME}: no {INTEGRITY_ALGORITHM} integrity digest"]
+        return [
+            Message.build(
+                "manifest_digest_missing",
+                "{path} : pas d'empreinte d'intégrité {algorithm}",
+                path=MANIFEST_NAME,
+                algorithm=INTEGRITY_ALGORITHM,
+            )
+        ]
     if (element.text or "").strip() != manifest_digest(root):
-        return [f"{MANIFEST_NAME}: changed after export (its integrity digest does not match)"]
+        return [
+            Message.build(
+                "manifest_changed",
+                "{path} : modifié après l'export (son empreinte d'intégrité ne correspond pas)",
+                path=MANIFEST_NAME,
+            )
+        ]
     return []
 
 
 def _file(archive: zipfile.ZipFile, names: list[str], entry) -> list[str]:
     path = entry.get("path") or "?"
     if path not in names:
-        return [f"{path}: listed in the manifest but missing from the ZIP"]
+        return [
+            Message.build(
+                "file_missing",
+                "{path} : listé dans le manifeste mais absent du ZIP",
+                path=path,
+            )
+        ]
     data = archive.read(path)
     problems = []
     if str(len(data)) != entry.get("size"):
-        problems.append(f"{path}: size {len(data)} bytes, the manifest says {entry.get('size')}")
+        problems.append(
+            Message.build(
+                "file_size_differs",
+                "{path} : {size} octets, le manifeste en annonce {listed}",
+                path=path,
+                size=len(data),
+                listed=entry.get("size") or "",
+            )
+        )
     if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-        problems.append(f"{path}: SHA-256 differs from the manifest (the file was changed)")
+        problems.append(
+            Message.build(
+                "file_changed",
+                "{path} : SHA-256 différent de celui du manifeste (le fichier a été modifié)",
+                path=path,
+            )
+        )
     return problems
 
 
 def _numbering(listed) -> list[str]:
     numbers = [int(e.get("exhibit")) for e in listed if (e.get("exhibit") or "").isdigit()]
     if sorted(numbers) != list(range(1, len(numbers) + 1)):
-        return [f"exhibits are not numbered 1 to {len(numbers)}: {sorted(numbers)}"]
+        return [
+            Message.build(
+                "exhibits_numbering",
+                "les pièces ne sont pas numérotées de 1 à {count} : {numbers}",
+                count=len(numbers),
+                numbers=sorted(numbers),
+            )
+        ]
     return []
 
 
@@ -92,7 +167,7 @@ def _amounts(root, data: bytes) -> list[str]:
     try:
         decompte = json.loads(data)
     except ValueError:
-        return [f"{DECOMPTE_JSON}: not valid JSON"]
+        return [Message.build("decompte_not_json", "{path} : JSON invalide", path=DECOMPTE_JSON)]
     amounts = root.find(ns("amounts"))
     if amounts is None:
         return []
@@ -101,9 +176,21 @@ def _amounts(root, data: bytes) -> list[str]:
         written = amounts.findtext(ns(key))
         if written != decompte.get(key):
             problems.append(
-                f"amounts: {key} is {written} in the manifest but {decompte.get(key)} in "
-                f"{DECOMPTE_JSON}"
+                Message.build(
+                    "amount_differs",
+                    "montants : {key} vaut {listed} dans le manifeste mais {written} dans {path}",
+                    key=key,
+                    listed=written or "",
+                    written=decompte.get(key) or "",
+                    path=DECOMPTE_JSON,
+                )
             )
     if amounts.get("asOf") != decompte.get("as_of"):
-        problems.append(f"amounts: the as-of date differs from {DECOMPTE_JSON}")
+        problems.append(
+            Message.build(
+                "as_of_differs",
+                "montants : la date d'arrêté diffère de celle de {path}",
+                path=DECOMPTE_JSON,
+            )
+        )
     return problems
