@@ -4,9 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from recouvrement import cli
 
 SCRIPT = Path(sys.executable).parent / "recouvrement"
 WORKED_EXAMPLE = ["--amount", "10000", "--due", "2026-01-15", "--as-of", "2026-04-15"]
@@ -207,16 +210,23 @@ def test_rates_is_accepted_after_the_command_and_a_missing_file_is_an_error(tmp_
     assert f"le fichier de taux {tmp_path / 'typo.csv'} n'existe pas" in missing.stderr
 
 
-def test_without_as_of_a_half_year_with_no_rate_is_said_plainly():
-    # Today is in a half-year whose rates the shipped table does not have (2026 H2 at
-    # the time of writing; the message names whichever it is).
-    result = run("decompte", "--amount", "1000", "--due", "2026-01-15", "--regime", "b2b")
-    if result.returncode == 0:
-        pytest.skip("the shipped table covers today: nothing to say")
-    assert result.returncode == 2
-    assert "sans --as-of, le décompte est arrêté à aujourd'hui" in result.stderr
-    assert "recouvrement update-rates" in result.stderr
-    assert len(result.stderr.splitlines()) == 1
+def test_without_as_of_a_half_year_with_no_rate_is_said_plainly(monkeypatch, capsys):
+    # "Today" is frozen in 2040, a half-year no shipped or user table will have.
+    class Frozen(date):
+        @classmethod
+        def today(cls):
+            return cls(2040, 1, 5)
+
+    monkeypatch.setattr(cli, "date", Frozen)
+    monkeypatch.setenv("RECOUVREMENT_RATES", "/nonexistent/r.csv")
+    status = cli.main(["decompte", "--amount", "1000", "--due", "2026-01-15", "--regime", "b2b"])
+    stderr = capsys.readouterr().err
+    assert status == 2
+    assert "sans --as-of, le décompte est arrêté à aujourd'hui (5 janvier 2040)" in stderr
+    # The first half-year without a rate since the due date (2026 H2 when written).
+    assert "aucun taux de refinancement de la BCE n'est connu pour le " in stderr
+    assert "recouvrement update-rates" in stderr
+    assert len(stderr.splitlines()) == 1
 
 
 def test_a_closed_pipe_ends_quietly():

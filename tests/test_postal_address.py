@@ -51,7 +51,7 @@ def test_abroad_adds_the_country_name_in_french_capitals():
 
 def test_foreign_postcode_need_not_have_five_digits():
     party = Party(name="A", street="Rue Haute 1", zip="1000", city="Bruxelles", country="BE")
-    assert address_lines(party)[-1] == "BELGIQUE"
+    assert address_lines(party)[-2:] == ("1000 BRUXELLES", "BELGIQUE")
 
 
 def test_a_line_too_long_is_an_error_naming_the_line_and_its_length():

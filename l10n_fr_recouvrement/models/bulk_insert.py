@@ -10,6 +10,8 @@ gives every stored value, as a run does.
 
 from odoo.tools import SQL
 
+from .server_fields import invalid_selection_values
+
 
 def insert_rows(model, rows):
     """Insert ``rows`` (dicts of column values, same keys) into ``model``'s table.
@@ -63,10 +65,7 @@ def insert_rows(model, rows):
 
 def _check_selection(model, field, values):
     """What ``create`` checks of a selection: each value is one of its list."""
-    if field.type != "selection":
-        return
-    allowed = set(field.get_values(model.env))
-    wrong = {value for value in values if value and value not in allowed}
+    wrong = invalid_selection_values(model, field, values)
     if wrong:
         raise ValueError(f"{model._name}.{field.name}: not in its selection: {sorted(wrong)}")
 

@@ -8,10 +8,12 @@ from them. Without a provider account the letter is posted by hand, as before.
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from recouvrement.delivery import (
     DeliveryState,
@@ -32,10 +34,13 @@ IN_FLIGHT_STATES = ("submitted", "deposited", "first_presentation")
 # A letter refused or left unclaimed is not received: counsel decides what follows.
 COUNSEL_STATES = (DeliveryState.REFUSED, DeliveryState.NOT_CLAIMED)
 POLL_BATCH_SIZE = 200
+# A letter read this recently (by a poll or a callback) waits for the next poll.
+POLL_INTERVAL = timedelta(hours=1)
 REGISTERED_FIELDS = (
     "registered_provider_id", "registered_sending_id", "registered_channel",
     "registered_state", "registered_state_reason", "first_presented_date",
     "legal_counsel_needed", "registered_event_count", "registered_proof_kinds",
+    "registered_read_at",
 )  # fmt: skip
 
 
@@ -71,6 +76,9 @@ class RecouvrementCommunication(models.Model):
         "its first presentation date is kept for counsel to decide what follows.",
     )
     registered_event_count = fields.Integer(readonly=True, copy=False)
+    registered_read_at = fields.Datetime(
+        string="Last read from the provider", readonly=True, copy=False
+    )
     registered_proof_kinds = fields.Char(readonly=True, copy=False)
 
     @api.model
@@ -87,49 +95,64 @@ class RecouvrementCommunication(models.Model):
 
     @api.model
     def _get_writable_fields_when_locked(self):
-        return super()._get_writable_fields_when_locked() | {
-            *REGISTERED_FIELDS,
-            "registered_number",
-            "posted_date",
-        }
+        writable = super()._get_writable_fields_when_locked()
+        if self._is_server_write():  # the provider's updates, after sending
+            writable |= {*REGISTERED_FIELDS, "registered_number", "posted_date"}
+        return writable
+
+    def action_mark_posted(self, day=None):
+        self._check_not_sent_through_provider()
+        return super().action_mark_posted(day)
+
+    def action_mark_delivered(self, day=None):
+        self._check_not_sent_through_provider()
+        return super().action_mark_delivered(day)
+
+    def _check_not_sent_through_provider(self):
+        """A letter the provider carries is dated by the provider's proofs, not by hand."""
+        carried = self.filtered("registered_sending_id")
+        if carried:
+            raise UserError(
+                self.env._(
+                    "%(name)s was sent through %(provider)s: its posting and receipt dates "
+                    "come from the provider's proofs.",
+                    name=carried[0].name,
+                    provider=carried[0].registered_provider_id.sudo().display_name,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Sending, from the background job
     # ------------------------------------------------------------------
     def _get_registered_account(self):
         """The company's provider account for this debtor's registered letter, or an
-        empty recordset (the letter is then posted by hand).
+        empty recordset (the letter is then posted by hand)."""
+        return self._get_registered_route()[1]
 
-        An electronic letter when the company has an LRE account and the debtor may get
-        one (a consumer only with recorded consent, CPCE L100); else on paper."""
+    def _get_registered_letter_channel(self):
+        """``"lrar"`` or ``"lre"``: how this registered letter goes, as the letter says."""
+        return self._get_registered_route()[0]
+
+    def _get_registered_route(self):
+        """``(channel, account)`` of this registered letter; no account: posted by hand.
+
+        The provider it was first sent through, if any. Otherwise electronic when the
+        company can send LRE (an LRE account, or its usual channel when it posts by hand)
+        and the debtor may get one: a consumer only with recorded consent (CPCE L100)."""
         self.ensure_one()
         if self.registered_provider_id.active:
-            return self.registered_provider_id  # tried once already: the same provider
+            return self.registered_provider_id.channel, self.registered_provider_id
         accounts = self.env["recouvrement.registered.provider"]._for_company(self.company_id)
-        preferred = Channel.LRE if Channel.LRE.value in accounts else Channel.LRAR
+        if accounts:
+            preferred = Channel.LRE if Channel.LRE.value in accounts else Channel.LRAR
+        else:
+            preferred = Channel(self.company_id.recouvrement_registered_channel or "lrar")
         channel = channel_for(
             is_consumer=self._is_consumer_recipient(),
             lre_consent_date=self._get_lre_consent_date(),
             preferred=preferred,
-        )
-        return accounts.get(channel.value, self.env["recouvrement.registered.provider"])
-
-    def _get_registered_letter_channel(self):
-        """``"lrar"`` or ``"lre"``: how this registered letter will go, as the letter says.
-
-        The provider account's channel when one sends it; otherwise the company's usual
-        channel, on paper for a consumer who did not agree to electronic letters (CPCE
-        L100)."""
-        self.ensure_one()
-        account = self._get_registered_account()
-        if account:
-            return account.channel
-        channel = channel_for(
-            is_consumer=self._is_consumer_recipient(),
-            lre_consent_date=self._get_lre_consent_date(),
-            preferred=Channel(self.company_id.recouvrement_registered_channel or "lrar"),
-        )
-        return channel.value
+        ).value
+        return channel, accounts.get(channel, self.env["recouvrement.registered.provider"])
 
     def _is_consumer_recipient(self):
         return self.regime == "b2c"
@@ -201,9 +224,8 @@ class RecouvrementCommunication(models.Model):
         self.ensure_one()
         partner = self.partner_id
         debtor = partner.commercial_partner_id
-        party = _party_of(partner, name=debtor.name)
-        if partner != debtor:
-            party = _party_of(partner, name=debtor.name, attention=partner.name)
+        attention = partner.name if partner != debtor else None
+        party = _party_of(partner, name=debtor.name, attention=attention)
         provider_lines(party)  # each line fits, or the error names it
         individual = not debtor.is_company
         return Recipient(
@@ -225,13 +247,28 @@ class RecouvrementCommunication(models.Model):
         ]
 
     @api.model
+    def _get_due_for_poll_domain(self):
+        """Letters in flight not read from the provider within the last POLL_INTERVAL."""
+        read_before = fields.Datetime.now() - POLL_INTERVAL
+        return [
+            *self._get_in_flight_domain(),
+            "|",
+            ("registered_read_at", "=", False),
+            ("registered_read_at", "<", read_before),
+        ]
+
+    @api.model
     def _cron_poll_registered_letters(self):
         """Re-read the registered letters still in flight (for servers that no callback
-        reaches): one batch, then the scheduler is told what remains."""
-        in_flight = self.search(self._get_in_flight_domain(), order="id", limit=POLL_BATCH_SIZE)
-        in_flight._refresh_registered_letters()
-        remaining = self.search_count(self._get_in_flight_domain()) if in_flight else 0
-        self.env["ir.cron"]._notify_progress(done=len(in_flight), remaining=remaining)
+        reaches), least recently read first: one batch, then the scheduler is told what
+        remains. Each letter read leaves the due ones, so the runs always end."""
+        due = self._get_due_for_poll_domain()
+        batch = self.search(
+            due, order="registered_read_at asc nulls first, id", limit=POLL_BATCH_SIZE
+        )
+        batch._refresh_registered_letters()
+        remaining = self.search_count(due) if batch else 0
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return remaining
 
     def _refresh_registered_letters(self):
@@ -240,6 +277,7 @@ class RecouvrementCommunication(models.Model):
         for account, communications in self.grouped("registered_provider_id").items():
             if not account:
                 continue
+            communications._server_write({"registered_read_at": fields.Datetime.now()})
             client = account._get_client()
             outcomes = _read_sendings(client, communications.mapped("name"))
             for communication, outcome in zip(communications, outcomes, strict=True):

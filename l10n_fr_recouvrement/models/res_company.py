@@ -9,6 +9,7 @@ from recouvrement.dossier import CourtTable
 from recouvrement.dossier.courts import COLUMNS as COURT_COLUMNS
 from recouvrement.dossier.courts import read_court_rows
 from recouvrement.dossier.errors import CourtFileError
+from recouvrement.dossier.guards import same_person
 
 
 class ResCompany(models.Model):
@@ -211,9 +212,8 @@ class ResCompany(models.Model):
         representative (a court request is signed by the representative or under its
         delegation)."""
         self.ensure_one()
-        name = (self.recouvrement_signatory_name or "").strip().casefold()
-        representative = (self.recouvrement_legal_representative or "").casefold()
-        if not name or name in representative:
+        name = self.recouvrement_signatory_name or ""
+        if not name.strip() or same_person(name, self.recouvrement_legal_representative or ""):
             return self.env["ir.attachment"]
         return self._recouvrement_get_file_attachment("recouvrement_power_of_attorney_file")
 

@@ -42,7 +42,7 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
         records = super().create(vals_list)
         for record, vals in zip(records, vals_list, strict=True):
             record._check_attachment_ids(vals)
-            record._check_many2many_companies(vals)
+            record._check_many2many_companies(record._company_checked_many2many(vals))
         return records
 
     def write(self, vals):
@@ -50,8 +50,10 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
         self._check_selection_values(vals)
         self._check_attachment_ids(vals)
         result = super().write(vals)
-        for record in self:
-            record._check_many2many_companies(vals)
+        names = self._company_checked_many2many(vals)
+        if names:
+            for record in self:
+                record._check_many2many_companies(names)
         return result
 
     # ------------------------------------------------------------------
@@ -80,9 +82,9 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
         a value outside the list (a letter kind, a state…) is refused here."""
         for name, value in vals.items():
             field = self._fields.get(name)
-            if not (value and field and field.type == "selection" and field._module == ADDON):
+            if not (field and field._module == ADDON):
                 continue
-            if value not in field.get_values(self.env):
+            if invalid_selection_values(self, field, [value]):
                 raise ValidationError(
                     self.env._(
                         "%(value)s is not a valid value of %(field)s.",
@@ -124,16 +126,23 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
             for record in self:
                 record._check_linked_attachments(attachments)
 
-    def _check_many2many_companies(self, vals):
+    def _company_checked_many2many(self, vals):
+        """The addon's many2many fields with ``check_company`` that ``vals`` sets."""
+        return [
+            name
+            for name in vals
+            if (field := self._fields.get(name))
+            and field.type == "many2many"
+            and field.check_company
+            and field._module == ADDON
+        ]
+
+    def _check_many2many_companies(self, names):
         """Odoo's company check passes a many2many when one of its records matches:
         each record linked must be of the company (or shared)."""
         self.ensure_one()
-        for name in vals:
-            field = self._fields.get(name)
-            if not (field and field.type == "many2many" and field.check_company):
-                continue
-            if field._module != ADDON:
-                continue  # other modules' fields keep Odoo's own check
+        for name in names:
+            field = self._fields[name]
             linked = self.sudo()[name]
             # Odoo's rule, record by record (a branch may use its parent's records).
             foreign = linked.filtered(
@@ -177,6 +186,14 @@ class RecouvrementServerFieldsMixin(models.AbstractModel):
             name=attachment.sudo().name,
             record=self.display_name,
         )
+
+
+def invalid_selection_values(model, field, values):
+    """The values that are not in ``field``'s selection (none for another type)."""
+    if field.type != "selection":
+        return set()
+    allowed = set(field.get_values(model.env))
+    return {value for value in values if value and value not in allowed}
 
 
 def attachment_belongs_to(attachment, company):

@@ -11,7 +11,7 @@ import urllib.request
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from recouvrement.delivery.standins import FaultPlan, FaultRule, start_standin
@@ -108,7 +108,8 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
 
         self.standin.advance(notice.registered_sending_id, 3)
         self.env["recouvrement.communication"]._cron_poll_registered_letters()
-        self.assertTrue(notice.registered_number)
+        number = notice.registered_number
+        self.assertTrue(number)
         self.assert_delivered(notice)
         # Each tracking event of the provider, once, dated the French way (the order of
         # events of one instant is the provider's).
@@ -127,8 +128,21 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
             ],
         )
 
-        # Polled again: nothing new is stored or logged.
-        self.env["recouvrement.communication"]._cron_poll_registered_letters()
+        # What the provider's proofs say cannot be rewritten by hand.
+        collector = new_test_user(
+            self.env, "registered_clerk",
+            groups="l10n_fr_recouvrement.group_recouvrement_user",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )  # fmt: skip
+        with self.assertRaises(UserError):
+            notice.with_user(collector).write({"registered_number": "1A 999"})
+        with self.assertRaisesRegex(UserError, "come from the provider's proofs"):
+            notice.with_user(collector).action_mark_delivered("2026-03-25")
+        self.assertEqual(notice.registered_number, number)
+        self.assert_delivered(notice)
+
+        # Read again: nothing new is stored or logged.
+        notice._refresh_registered_letters()
         self.assertEqual(len(notice.registered_proof_ids), 2)
         self.assertEqual(len(self.partner_notes(notice)), 6)
 
@@ -146,6 +160,23 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
             set(exhibits.mapped("attachment_id.checksum")), set(proofs.mapped("checksum"))
         )
         self.assertEqual(exhibits.communication_id, notice)
+
+    def test_the_poll_ends_when_every_letter_in_flight_was_read(self):
+        """A letter still travelling stays in flight after it is read: the poll must not
+        take it again in the same round, or the scheduler would loop on it."""
+        notice = self.send_formal_notice()
+        self.assertEqual(notice.registered_state, "submitted")
+        Communication = self.env["recouvrement.communication"]
+        self.assertEqual(Communication._cron_poll_registered_letters(), 0)
+        self.assertTrue(notice.registered_read_at)
+        self.assertEqual(notice.registered_state, "submitted")  # read, still travelling
+        reads = self.stats()["calls"]["read"]
+        self.assertEqual(Communication._cron_poll_registered_letters(), 0)
+        self.assertEqual(self.stats()["calls"]["read"], reads)  # not read again
+        # Read more than an hour ago: due again.
+        notice._server_write({"registered_read_at": "2026-03-20 00:00:00"})
+        self.assertEqual(Communication._cron_poll_registered_letters(), 0)
+        self.assertGreater(self.stats()["calls"]["read"], reads)
 
     def test_callback_rereads_the_sending(self):
         notice = self.send_formal_notice()

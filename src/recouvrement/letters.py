@@ -213,8 +213,8 @@ def _invoice_line(invoice, line: dict | None, day: date, disputed: set[str]) -> 
     if line is None:  # disputed: shown, not demanded
         line = {
             "due_date": iso(invoice.due_date), "amount": money(invoice.amount),
-            "paid": money(_settled(invoice, SettlementKind.PAYMENT, day)),
-            "credited": money(_settled(invoice, SettlementKind.CREDIT_NOTE, day)),
+            "paid": money(invoice.settled_on(day, SettlementKind.PAYMENT)),
+            "credited": money(invoice.settled_on(day, SettlementKind.CREDIT_NOTE)),
             "balance": money(invoice.balance_on(day)), "days_late": None,
             "interest": money(Decimal(0)), "indemnity": money(Decimal(0)),
         }  # fmt: skip
@@ -223,11 +223,6 @@ def _invoice_line(invoice, line: dict | None, day: date, disputed: set[str]) -> 
         **{key: line[key] for key in _INVOICE_KEYS},
         "disputed": invoice.number in disputed,
     }
-
-
-def _settled(invoice, kind: SettlementKind, day: date) -> Decimal:
-    amounts = (item.amount for item in invoice.settlements if item.kind is kind and item.day <= day)
-    return sum(amounts, Decimal(0))
 
 
 _INVOICE_KEYS = (

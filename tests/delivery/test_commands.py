@@ -105,6 +105,15 @@ def test_status_prints_state_events_and_downloaded_proofs(files, capsys, maileva
         content = Path(proof["path"]).read_bytes()
         assert hashlib.sha256(content).hexdigest() == proof["sha256"]
 
+    # Without --proofs-dir the proofs are listed, not fetched again.
+    downloads = ("download_ar", "download_deposit")
+    before = {call: stats(maileva_standin)["calls"].get(call, 0) for call in downloads}
+    status, out, _ = run(capsys, args[:-2])
+    assert status == 0
+    listed = json.loads(out)["proofs"]
+    assert listed == [{"kind": p["kind"], "date": p["date"]} for p in result["proofs"]]
+    assert {call: stats(maileva_standin)["calls"].get(call, 0) for call in downloads} == before
+
 
 @pytest.mark.parametrize(
     ("change", "message"),

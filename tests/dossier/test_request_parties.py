@@ -111,6 +111,14 @@ def test_a_signatory_without_power_refuses_the_dossier_in_french(converter, ship
     )
 
 
+def test_a_creditor_name_with_braces_is_written_as_typed():
+    data = case_data()
+    data["exhibits"] = [e for e in data["exhibits"] if e["kind"] != "power_of_attorney"]
+    data["creditor"]["name"] = "Ateliers {Durand}"
+    [(_, message)] = signatory_problems(make_case(data))
+    assert "le représentant légal d'Ateliers {Durand} (Claire Durand" in str(message)
+
+
 def test_the_legal_representative_signs_without_a_power_of_attorney():
     data = case_data()
     data["exhibits"] = [e for e in data["exhibits"] if e["kind"] != "power_of_attorney"]

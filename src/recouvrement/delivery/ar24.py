@@ -40,6 +40,7 @@ from .model import (
     ProofLink,
     Recipient,
     SendingStatus,
+    state_of,
 )
 from .store import SendingRecord, StateStore, Step
 
@@ -288,19 +289,15 @@ def _names(recipient: Recipient) -> tuple[str, str]:
 
 def _status(reference: str, mail: dict) -> SendingStatus:
     events, links = [], []
-    state, reason = DeliveryState.SUBMITTED, None
     for date_key, milestone_state, url_key, kind, label in MILESTONES:
         if not mail.get(date_key):
             continue
         at = _date(mail[date_key])
         events.append(Event(at, milestone_state, date_key, label))
-        if not state.is_final:
-            state = milestone_state
-            if milestone_state is not DeliveryState.DELIVERED and state.is_final:
-                reason = label
         if mail.get(url_key):
             links.append(ProofLink(kind, f"ar24-{kind.value}.pdf", mail[url_key], at))
     events.sort(key=lambda event: event.at)
+    state, reason = state_of(events)
     return SendingStatus(
         reference=reference,
         provider=NAME,

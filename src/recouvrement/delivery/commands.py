@@ -147,27 +147,34 @@ def run_send(args) -> int:
 
 
 def run_status(args) -> int:
+    """The sending's state; its proofs downloaded into ``--proofs-dir`` when given,
+    otherwise only listed (kind and date) without fetching them."""
     client = _client(args)
     status = client.status(args.reference)
-    proofs = []
     if args.proofs_dir:
-        args.proofs_dir.mkdir(parents=True, exist_ok=True)
-    for proof in download_proofs(client, status):
-        path = None
-        if args.proofs_dir:
-            path = args.proofs_dir / f"{args.reference}-{proof.filename}"
-            path.write_bytes(proof.content)
-        proofs.append(
-            {
-                "kind": proof.kind.value,
-                "path": str(path) if path else None,
-                "sha256": proof.sha256,
-                "size": len(proof.content),
-                "date": proof.at.isoformat() if proof.at else None,
-            }
-        )
+        proofs = _download_proofs(client, status, args.proofs_dir, args.reference)
+    else:
+        proofs = [_proof_entry(link) for link in status.proof_links]
     _print({**_dated(status), "proofs": proofs})
     return 0
+
+
+def _download_proofs(client, status, folder: Path, reference: str) -> list[dict]:
+    folder.mkdir(parents=True, exist_ok=True)
+    proofs = []
+    for proof in download_proofs(client, status):
+        path = folder / f"{reference}-{proof.filename}"
+        path.write_bytes(proof.content)
+        proofs.append(
+            {**_proof_entry(proof), "path": str(path), "sha256": proof.sha256,
+             "size": len(proof.content)}
+        )  # fmt: skip
+    return proofs
+
+
+def _proof_entry(proof) -> dict:
+    """Kind and date of a proof, downloaded (:class:`Proof`) or not (:class:`ProofLink`)."""
+    return {"kind": proof.kind.value, "date": proof.at.isoformat() if proof.at else None}
 
 
 def run_standin(args) -> int:

@@ -41,6 +41,7 @@ from .model import (
     ProofLink,
     Recipient,
     SendingStatus,
+    state_of,
 )
 from .store import SendingRecord, StateStore, Step
 
@@ -254,7 +255,7 @@ class MailevaClient:
         path = f"/sendings/{record.sending_id}/recipients"
         body = {f"address_line_{number}": line for number, line in enumerate(lines, 1) if line}
         body["country_code"] = country
-        recipient = call_with_retries(
+        call_with_retries(
             LABEL,
             "ajout du destinataire",
             self.config.retry,
@@ -262,7 +263,6 @@ class MailevaClient:
             check=lambda: self._first_recipient(record.sending_id),
             check_first=check_first,
         )
-        record.details["recipient_id"] = recipient["id"]
         record.step = Step.RECIPIENT_ADDED
         self.store.save(record)
 
@@ -475,14 +475,7 @@ def _state(sending: dict, recipient: dict | None, events) -> tuple[DeliveryState
             DeliveryState.UNDELIVERABLE,
             f"destinataire rejeté : {recipient.get('status_detail')}",
         )
-    state, reason = DeliveryState.SUBMITTED, None
-    for event in events:
-        if event.state is None or state.is_final:
-            continue
-        state = event.state
-        if state in (DeliveryState.UNDELIVERABLE, DeliveryState.REFUSED, DeliveryState.NOT_CLAIMED):
-            reason = event.label
-    return state, reason
+    return state_of(events)
 
 
 def _proof_links(sending: dict, recipient: dict | None, state: DeliveryState):

@@ -112,6 +112,26 @@ class ProofLink:
     at: datetime | None = None
 
 
+def state_of(events) -> tuple[DeliveryState, str | None]:
+    """The letter's state from its tracking events (in date order) and, when it did not
+    arrive, the reason: the first final state wins, later steps change nothing.
+
+    >>> from datetime import datetime
+    >>> state_of([Event(datetime(2026, 3, 21), DeliveryState.DEPOSITED, "D", "Déposé"),
+    ...           Event(datetime(2026, 4, 6), DeliveryState.NOT_CLAIMED, "N", "Non réclamé"),
+    ...           Event(datetime(2026, 4, 7), DeliveryState.DELIVERED, "R", "Retourné")])
+    (<DeliveryState.NOT_CLAIMED: 'not_claimed'>, 'Non réclamé')
+    """
+    state, reason = DeliveryState.SUBMITTED, None
+    for event in events:
+        if event.state is None or state.is_final:
+            continue
+        state = event.state
+        if state.is_final and state is not DeliveryState.DELIVERED:
+            reason = event.label
+    return state, reason
+
+
 @dataclass(frozen=True)
 class SendingStatus:
     """The provider's view of one sending, turned into the engine's model."""

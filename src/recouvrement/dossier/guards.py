@@ -229,11 +229,27 @@ def _notice_problems(account: Account, numbers: set[str], as_of: date) -> list[t
     return []
 
 
-def _same_person(name: str, described: str) -> bool:
-    """Whether ``name`` is the person ``described`` ("Claire Durand" in "Claire Durand,
-    présidente"), case and spacing aside."""
-    name = " ".join(name.split()).casefold()
-    return bool(name) and name in " ".join(described.split()).casefold()
+def same_person(name: str, described: str) -> bool:
+    """Whether ``name`` is the person ``described`` ("Claire Durand" is "Claire Durand,
+    présidente"), case, spacing and a civility aside; "Jean" is not "Jean-Claude Martin".
+
+    >>> same_person("claire  DURAND", "Mme Claire Durand, présidente")
+    True
+    >>> same_person("Jean", "Jean-Claude Martin, président")
+    False
+    """
+    return bool(_person_name(name)) and _person_name(name) == _person_name(described)
+
+
+def _person_name(text: str) -> str:
+    """The name part of "Mme Claire Durand, présidente": "claire durand"."""
+    words = text.split(",", 1)[0].casefold().split()
+    if words and words[0] in _CIVILITIES:
+        words = words[1:]
+    return " ".join(words)
+
+
+_CIVILITIES = {"m.", "mme", "mlle", "monsieur", "madame", "mademoiselle", "me", "maître"}
 
 
 def signs_as_legal_representative(case: Case) -> bool:
@@ -243,7 +259,7 @@ def signs_as_legal_representative(case: Case) -> bool:
         return False
     creditor = case.creditor
     described = creditor.name if creditor.is_company is False else creditor.representative
-    return _same_person(case.signatory.name, described or "")
+    return same_person(case.signatory.name, described or "")
 
 
 def signatory_problems(case: Case) -> list[tuple[str, str]]:
@@ -273,12 +289,12 @@ def signatory_problems(case: Case) -> list[tuple[str, str]]:
             Message.build(
                 "signatory_without_power",
                 "la requête est signée par {signatory}, qui n'est pas le représentant légal "
-                + de(case.creditor.name)
-                + " ({representative}) : joignez aux pièces le pouvoir que le "
+                "{of_creditor} ({representative}) : joignez aux pièces le pouvoir que le "
                 "représentant légal lui a donné (pièce de type « power_of_attorney »), ou "
                 "faites signer le représentant légal (signatory.name)",
                 signatory=case.signatory.name,
                 creditor=case.creditor.name,
+                of_creditor=de(case.creditor.name),
                 representative=case.creditor.representative or case.creditor.name,
             )
         )

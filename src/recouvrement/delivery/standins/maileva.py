@@ -72,6 +72,7 @@ class MailevaStandin(StandinServer):
         super().__init__(port, **options)
         self.credentials = (client_id, client_secret, username, password)
         self.token_lifetime = token_lifetime
+        self.refused_tokens = 0  # calls answered 401 for an unknown or expired token
         self.tokens: dict[str, float] = {}
         self.sendings: dict[str, dict] = {}
         self.order: list[str] = []  # creation order, for the paged list
@@ -165,6 +166,7 @@ class MailevaStandin(StandinServer):
             header = request.headers.get("authorization", "")
             token = header.removeprefix("Bearer ")
             if self.tokens.get(token, 0) < time.monotonic():
+                self.refused_tokens += 1
                 return Reply.json(401, {"code": "UNAUTHORIZED", "message": "Invalid token"})
             groups.pop("version", None)
             if "sid" in groups:
@@ -405,6 +407,7 @@ class MailevaStandin(StandinServer):
             "sendings": len(self.sendings),
             "submitted": len(submitted),
             "submitted_per_reference": per_reference,
+            "refused_tokens": self.refused_tokens,
         }
 
     def advance(self, sending_id: str | None = None, steps: int | None = None) -> None:
