@@ -162,7 +162,11 @@ class RecouvrementCommunication(models.Model):
         ("name_company_unique", "unique(name, company_id)", "The reference must be unique."),
     ]
 
+    # Batches of the background job: letters to render (LibreOffice's time), and letters
+    # only waiting to be sent (the provider's waiting, overlapped: a larger batch spreads
+    # its slowest letter's retries over more letters).
     QUEUE_BATCH_SIZE = 50
+    SEND_BATCH_SIZE = 200
 
     def init(self):
         # What the background job looks for: a handful of rows among many.

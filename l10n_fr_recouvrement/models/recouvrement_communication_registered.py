@@ -18,9 +18,8 @@ from odoo.exceptions import UserError
 from recouvrement.delivery import (
     DeliveryState,
     Letter,
-    Outcome,
     Recipient,
-    download_proofs,
+    read_sending,
     refresh_many,
     send_many,
 )
@@ -204,7 +203,7 @@ class RecouvrementCommunication(models.Model):
                     "registered_sending_id": outcome.status.sending_id,
                 }
             )
-            communication._apply_registered_status(outcome.status, client)
+            communication._apply_registered_status(outcome.status)
 
     def _prepare_registered_job(self, sender):
         """``(letter, recipient, sender)`` for the engine; an address that does not fit
@@ -278,8 +277,8 @@ class RecouvrementCommunication(models.Model):
             if not account:
                 continue
             communications._server_write({"registered_read_at": fields.Datetime.now()})
-            client = account._get_client()
-            outcomes = _read_sendings(client, communications.mapped("name"))
+            stored = {comm.name: comm._get_stored_proof_kinds() for comm in communications}
+            outcomes = _read_sendings(account._get_client(), stored)
             for communication, outcome in zip(communications, outcomes, strict=True):
                 if outcome.error:
                     # Nothing changes: the next poll or callback reads it again.
@@ -287,9 +286,9 @@ class RecouvrementCommunication(models.Model):
                         "Registered letter %s: %s", communication.name, outcome.error.code
                     )
                     continue
-                communication._apply_registered_status(outcome.status, client)
+                communication._apply_registered_status(outcome.status, outcome.proofs)
 
-    def _apply_registered_status(self, status, client):
+    def _apply_registered_status(self, status, proofs=()):
         """Record the provider's view: state, number, dates, new proofs, new events."""
         self.ensure_one()
         values = {
@@ -306,7 +305,7 @@ class RecouvrementCommunication(models.Model):
             values["first_presented_date"] = presented.date()
         if status.state in COUNSEL_STATES:
             values["legal_counsel_needed"] = True
-        values.update(self._store_registered_proofs(status, client))
+        values.update(self._store_registered_proofs(proofs))
         new_events = status.events[self.registered_event_count :]
         values["registered_event_count"] = len(status.events)
         self._server_write(values)
@@ -315,11 +314,13 @@ class RecouvrementCommunication(models.Model):
             self._record_receipt(received.date())
         self._log_registered_events(new_events)
 
-    def _store_registered_proofs(self, status, client):
-        """The proofs of kinds not stored yet, as attachments of this communication with
-        their SHA-256 (the attachment's own checksum is SHA-1)."""
-        known = set(filter(None, (self.registered_proof_kinds or "").split(",")))
-        proofs = download_proofs(client, status, already=known)
+    def _get_stored_proof_kinds(self):
+        self.ensure_one()
+        return set(filter(None, (self.registered_proof_kinds or "").split(",")))
+
+    def _store_registered_proofs(self, proofs):
+        """New proofs (downloaded with the status), as attachments of this communication
+        with their SHA-256 (the attachment's own checksum is SHA-1)."""
         if not proofs:
             return {}
         attachments = (
@@ -340,7 +341,7 @@ class RecouvrementCommunication(models.Model):
                 ]
             )
         )
-        known |= {proof.kind.value for proof in proofs}
+        known = self._get_stored_proof_kinds() | {proof.kind.value for proof in proofs}
         return {
             "registered_proof_ids": [
                 fields.Command.link(attachment.id) for attachment in attachments
@@ -364,15 +365,13 @@ class RecouvrementCommunication(models.Model):
             self.partner_id._message_log(body=body)
 
 
-def _read_sendings(client, references):
-    """The provider's view of each sending. One (a callback) is read in this thread: the
-    request's own cursor stays the only one it waits on."""
-    if len(references) > 1:
-        return refresh_many(client, references)
-    try:
-        return [Outcome(references[0], status=client.status(references[0]))]
-    except RecouvrementError as error:
-        return [Outcome(references[0], error=error)]
+def _read_sendings(client, stored):
+    """The provider's view of each sending, with its proofs of kinds not ``stored``
+    (``{reference: kinds}``). One (a callback) is read in this thread: the request's own
+    cursor stays the only one it waits on."""
+    if len(stored) > 1:
+        return refresh_many(client, list(stored), stored=stored)
+    return [read_sending(client, reference, kinds) for reference, kinds in stored.items()]
 
 
 def _local_state(state):

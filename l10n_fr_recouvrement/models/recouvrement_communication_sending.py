@@ -83,9 +83,7 @@ class RecouvrementCommunication(models.Model):
         scheduler starts again with the first batch not committed, so every letter is
         produced and sent once.
         """
-        batch = self.search(
-            self._get_queue_domain(), order="id", limit=batch_size or self.QUEUE_BATCH_SIZE
-        )
+        batch = self._get_queue_batch(batch_size)
         try:
             with self.env.cr.savepoint():
                 batch._process_queue_batch()
@@ -103,6 +101,19 @@ class RecouvrementCommunication(models.Model):
         remaining = self.search_count(self._get_queue_domain())
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         return remaining
+
+    @api.model
+    def _get_queue_batch(self, batch_size=None):
+        """The letters still to render first (they are sent with their batch when queued
+        for sending), then the ones only waiting to be sent, in larger batches."""
+        to_render = self.search(
+            [("documents_pending", "=", True)],
+            order="id",
+            limit=batch_size or self.QUEUE_BATCH_SIZE,
+        )
+        return to_render or self.search(
+            [("send_pending", "=", True)], order="id", limit=batch_size or self.SEND_BATCH_SIZE
+        )
 
     def _process_queue_batch(self):
         """Letters, then sending, for communications still waiting; others leave the queue.

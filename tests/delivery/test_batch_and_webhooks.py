@@ -32,8 +32,24 @@ def test_a_batch_with_random_faults_sends_each_letter_once(maileva_standin):
     assert sum(maileva_standin.faults.fired.values()) > 0
 
     maileva_standin.advance()
-    refreshed = refresh_many(client, references, 6)
+    refreshed = refresh_many(client, references, 6, stored={references[0]: ["deposit"]})
     assert {outcome.status.state for outcome in refreshed} == {DeliveryState.DELIVERED}
+    # The proofs come with the status, except the kinds already stored.
+    kinds = [[proof.kind.value for proof in outcome.proofs] for outcome in refreshed]
+    assert kinds == [["acknowledgment"]] + [["deposit", "acknowledgment"]] * 29
+    assert all(proof.content.startswith(b"%PDF-") for proof in refreshed[1].proofs)
+
+
+def test_a_proof_that_cannot_be_downloaded_fails_its_letter_only(maileva_standin):
+    client = MailevaClient(maileva_config(maileva_standin), MemoryStateStore())
+    send_many(client, [(letter(ref), company(), None) for ref in ("MED-1", "MED-2")])
+    maileva_standin.advance()
+    maileva_standin.faults = FaultPlan([{"call": "download_ar", "kind": "500", "times": 99}])
+    first, second = refresh_many(client, ["MED-1", "MED-2"], stored={"MED-2": ["acknowledgment"]})
+    assert first.error is not None and first.status is None
+    assert "injoignable" in str(first.error)
+    assert second.error is None
+    assert [proof.kind.value for proof in second.proofs] == ["deposit"]
 
 
 def test_one_bad_letter_fails_alone(maileva_standin):

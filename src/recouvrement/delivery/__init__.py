@@ -6,12 +6,13 @@ What the command line and the Odoo addon call:
   gives a client with ``send(letter, recipient, sender)``, ``status(reference)`` and
   ``fetch(proof_link)``; :func:`download_proofs` fetches the proofs not stored yet;
 - :func:`send_many` and :func:`refresh_many` overlap the calls of a batch;
+  :func:`read_sending` re-reads one sending with its new proofs;
 - :func:`sending_id_of` reads the sending a provider's callback names, to re-read it;
 - the model: :class:`Letter`, :class:`Recipient`, :class:`SendingStatus`,
   :class:`DeliveryState`, :class:`Event`, :class:`Proof`, :class:`ProofKind`.
 """
 
-from .batch import Outcome, refresh_many, send_many
+from .batch import Outcome, read_sending, refresh_many, send_many
 from .errors import (
     ConfigurationError,
     ConsentRequired,

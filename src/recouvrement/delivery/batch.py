@@ -2,27 +2,28 @@
 
 Each letter goes through its own steps in one thread of a pool of ``workers``; one
 letter's failure is its own (its outcome carries the error) and never stops the others.
-The background job of the addon and the benchmark use these two helpers.
+The background job of the addon, its poll and the benchmark use these helpers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..errors import RecouvrementError
 from ..postal_address import Party
-from .model import Letter, Recipient, SendingStatus
-from .providers import RegisteredLetterProvider
+from .model import Letter, Proof, ProofKind, Recipient, SendingStatus
+from .providers import RegisteredLetterProvider, download_proofs
 
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = 16  # the connections kept open (RetryPolicy.pool_size)
 
 
 @dataclass(frozen=True)
 class Outcome:
     reference: str
     status: SendingStatus | None = None
+    proofs: tuple[Proof, ...] = ()  # downloaded with the status (``refresh_many``)
     error: RecouvrementError | None = None  # bad input, a 4xx, or the provider down
 
 
@@ -44,16 +45,30 @@ def send_many(
         return list(pool.map(one, jobs))
 
 
+def read_sending(
+    client: RegisteredLetterProvider, reference: str, stored: Iterable[ProofKind | str] = ()
+) -> Outcome:
+    """Re-read one sending and download its proofs of kinds not ``stored``; a failed
+    read or download is the outcome's error, to be read again later."""
+    try:
+        status = client.status(reference)
+        proofs = download_proofs(client, status, already=stored)
+    except RecouvrementError as error:
+        return Outcome(reference, error=error)
+    return Outcome(reference, status=status, proofs=tuple(proofs))
+
+
 def refresh_many(
-    client: RegisteredLetterProvider, references: Iterable[str], workers: int = DEFAULT_WORKERS
+    client: RegisteredLetterProvider,
+    references: Iterable[str],
+    workers: int = DEFAULT_WORKERS,
+    stored: Mapping[str, Iterable[ProofKind | str]] | None = None,
 ) -> list[Outcome]:
-    """Re-read each sending from the provider (the poll of the letters in flight)."""
-
-    def one(reference: str) -> Outcome:
-        try:
-            return Outcome(reference, status=client.status(reference))
-        except RecouvrementError as error:
-            return Outcome(reference, error=error)
-
+    """:func:`read_sending` for each reference (the poll of the letters in flight), with
+    the proof kinds already ``stored`` by reference."""
+    stored = stored or {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, references))
+        return list(
+            pool.map(lambda reference: read_sending(client, reference, stored.get(reference, ())),
+                     references)
+        )  # fmt: skip

@@ -6,7 +6,7 @@
     recouvrement registered-status REF --provider maileva|ar24 --provider-config CONFIG.json
         [--state-file FILE] [--proofs-dir DIR]
     recouvrement standin maileva|ar24 [--port 8765] [--latency S] [--step-seconds S]
-        [--fail-rate R] [--seed N]
+        [--fail-rate R] [--seed N] [--hang-seconds S]
 
 Each prints one JSON object. Bad input exits 2 with one French line; a provider that
 stays down exits 1, and the same command later resumes where it stopped. The state file
@@ -132,6 +132,12 @@ def _add_standin(commands) -> None:
         "--fail-rate", type=float, default=0.0, help="part des appels en échec (0 à 1)"
     )
     command.add_argument("--seed", type=int, default=None, help="graine des échecs aléatoires")
+    command.add_argument(
+        "--hang-seconds",
+        type=float,
+        default=3.0,
+        help="durée d'un appel qui ne répond pas (panne « timeout ») avant la coupure",
+    )
     command.set_defaults(run=run_standin)
 
 
@@ -187,6 +193,7 @@ def run_standin(args) -> int:
         step_seconds=args.step_seconds,
         fail_rate=args.fail_rate,
         seed=args.seed,
+        hang_seconds=args.hang_seconds,
     )
     print(json.dumps(server.sample_config(), indent=2), flush=True)
     print(f"stand-in {args.provider} sur {server.url} ; Ctrl-C pour l'arrêter", file=sys.stderr)
