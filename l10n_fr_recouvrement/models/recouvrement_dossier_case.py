@@ -65,7 +65,11 @@ class RecouvrementDossierCase(models.Model):
         help="Gets the activities ahead of the case's deadlines (the responsible user when empty).",
     )
     order_decision = fields.Selection(
-        selection="_selection_order_decision", tracking=True, readonly=True, copy=False
+        selection="_selection_order_decision",
+        string="Decision",
+        tracking=True,
+        readonly=True,
+        copy=False,
     )
     order_attachment_id = fields.Many2one(
         "ir.attachment", string="Order (PDF)", readonly=True, copy=False
@@ -82,7 +86,7 @@ class RecouvrementDossierCase(models.Model):
     )
     paid_date = fields.Date(string="Paid on", tracking=True, readonly=True, copy=False)
     closed_date = fields.Date(string="Closed on", tracking=True, readonly=True, copy=False)
-    registry_fees = fields.Monetary(readonly=True, copy=False)
+    registry_fees = fields.Monetary(string="Registry fees", readonly=True, copy=False)
     commissaire_fees = fields.Monetary(
         string="Commissaire de justice fees", readonly=True, copy=False
     )
@@ -96,6 +100,7 @@ class RecouvrementDossierCase(models.Model):
         "act in person), more for a debtor overseas or abroad (CPC 643-644)."
     )
     enforcement_date = fields.Date(
+        string="Enforcement from",
         compute="_compute_deadlines",
         store=True,
         help="The first day enforcement may proceed without an objection: the day after two "
@@ -106,6 +111,7 @@ class RecouvrementDossierCase(models.Model):
         selection="_selection_case_state", compute="_compute_timeline", string="Case"
     )
     order_void = fields.Boolean(
+        string="Order void",
         compute="_compute_timeline",
         search="_search_order_void",
         help="The service deadline passed and the order was not served (CPC 1411).",

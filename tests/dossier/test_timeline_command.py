@@ -34,7 +34,8 @@ def test_text_names_the_state_the_events_each_deadline_and_its_rule(capsys):
     )
     assert deadlines[2] == "  20 novembre 2026     fin du délai d'opposition (écoulé)"
     assert deadlines[4] == "  22 décembre 2026     exécution possible (à venir)"
-    assert lines[-1] == "  Total                                         78,59\xa0€"
+    assert lines[-2].startswith("  frais de commissaire de justice : signification de l'ordonnance")
+    assert lines[-1] == "  Total" + " " * 64 + "78,59\xa0€"
 
 
 def test_json_at_another_date(capsys):

@@ -200,6 +200,9 @@ def timeline_text(timeline: Timeline, reference: str = "") -> str:
             lines.append(f"  {'':<20} {item.rule}")
     if timeline.costs:
         lines += ["", "Frais"]
-        lines += [f"  {cost.label_fr():<40} {euros(cost.amount):>12}" for cost in timeline.costs]
-        lines.append(f"  {'Total':<40} {euros(timeline.total_costs):>12}")
+        width = max(len(cost.label_fr()) for cost in timeline.costs)
+        lines += [
+            f"  {cost.label_fr():<{width}} {euros(cost.amount):>12}" for cost in timeline.costs
+        ]
+        lines.append(f"  {'Total':<{width}} {euros(timeline.total_costs):>12}")
     return "\n".join(lines)
