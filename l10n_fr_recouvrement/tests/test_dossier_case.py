@@ -252,3 +252,14 @@ class TestDossierCase(RecouvrementCommon):
         with self.assertRaises(AccessError):
             dossier.with_user(self.counsel).write({"order_date": "2026-10-02"})
         self.assertEqual(dossier.order_date, date(2026, 10, 1))
+
+    def test_french_labels(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["l10n_fr_recouvrement"], ["fr_FR"])
+        french = self.env(context=dict(self.env.context, lang="fr_FR"))
+        states = dict(french["recouvrement.dossier"]._selection_case_state())
+        self.assertEqual(states["void"], "Ordonnance non avenue")
+        kinds = dict(french["recouvrement.dossier.case.wizard"]._selection_kind())
+        self.assertEqual(kinds["service"], "Enregistrer la signification")
+        activity = french.ref("l10n_fr_recouvrement.mail_activity_type_case_service_last")
+        self.assertEqual(activity.name, "Signifier l'ordonnance (reste une semaine)")
