@@ -302,6 +302,11 @@ def test_closed_case():
             "ordonnance : le 1er décembre 2026 est après la date du calendrier (30 novembre 2026)",
         ),
         (
+            {"paid_date": day("2025-08-31")},
+            "timeline_end_before_filing",
+            "le paiement du 31 août 2025 précède le dépôt de la requête du 1er septembre 2025",
+        ),
+        (
             {"costs": (Cost("registry", Decimal("-1.00")),)},
             "timeline_cost_negative",
             "les frais de greffe sont négatifs (-1,00)",

@@ -226,11 +226,11 @@ def check_events(events: CaseEvents, as_of: date) -> None:
         )
     _check_service(events)
     _check_objection(events)
-    for name, day in (("paiement", events.paid_date), ("clôture", events.closed_date)):
+    for name, day in (("le paiement", events.paid_date), ("la clôture", events.closed_date)):
         if day and day < events.filed:
             _fail(
                 "timeline_end_before_filing",
-                "la {event} du {day} précède le dépôt de la requête du {filed}",
+                "{event} du {day} précède le dépôt de la requête du {filed}",
                 event=name,
                 day=day,
                 filed=events.filed,
