@@ -36,6 +36,8 @@
         "views/ir_actions_report_views.xml",
         "wizards/recouvrement_run_wizard_views.xml",
         "views/recouvrement_dossier_views.xml",
+        "views/recouvrement_dossier_case_views.xml",
+        "wizards/recouvrement_dossier_case_wizard_views.xml",
         "views/recouvrement_menus.xml",
     ],
     "assets": {

@@ -15,6 +15,7 @@ from . import (
     recouvrement_communication_registered,
     recouvrement_communication_sending,
     recouvrement_dossier,
+    recouvrement_dossier_case,
     recouvrement_dossier_exhibits,
     recouvrement_dossier_lines,
     recouvrement_engine,

@@ -4,6 +4,7 @@ from . import (
     test_cron_wizard,
     test_documents,
     test_dossier,
+    test_dossier_case,
     test_dossier_exhibits,
     test_i18n,
     test_ladder,

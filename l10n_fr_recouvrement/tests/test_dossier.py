@@ -188,39 +188,44 @@ class TestDossier(DossierCommon):
         with self.assertRaises(AccessError):
             dossier.with_user(self.stranger).read(["name"])
 
-        # Filed, order granted (service within six months), served (objection within a
-        # month), each deadline with an activity for the responsible user ahead of it.
-        deadline_type = self.env.ref("l10n_fr_recouvrement.mail_activity_type_dossier_deadline")
+        # Filed, then the court case through legal counsel's wizards (the order, its
+        # service), each deadline with activities ahead of it (more in test_dossier_case).
         with self.freeze("2026-04-15"):
             dossier.action_filed()
         self.assertEqual(dossier.filed_date, date(2026, 4, 15))
+        action = as_legal.action_order_granted()
+        self.assertEqual(action["res_model"], "recouvrement.dossier.case.wizard")
+        self.assertEqual(action["context"]["default_kind"], "order")
+        Wizard = self.env["recouvrement.dossier.case.wizard"].with_user(self.legal)
+        order = {"order_date": "2026-05-04", "order_decision": "granted"}
+        order.update(order_file=base64.b64encode(FAKE_PDF), order_filename="ordonnance.pdf")
         with self.freeze("2026-05-04"):
-            dossier.action_order_granted()
+            Wizard.create({"dossier_id": dossier.id, "kind": "order", **order}).action_confirm()
         self.assertEqual(dossier.state, "order_granted")
         self.assertEqual(dossier.service_deadline, date(2026, 11, 4))
         self.assertEqual(dossier.next_deadline, date(2026, 11, 4))
-        activity = dossier.activity_ids.filtered(lambda a: a.activity_type_id == deadline_type)
-        self.assertEqual(len(activity), 1)
-        self.assertEqual(activity.user_id, dossier.user_id)
-        self.assertEqual(activity.date_deadline, date(2026, 10, 5))
-        self.assertIn("2026-11-04", activity.summary)
+        activities = dossier.activity_ids.sorted("date_deadline")
+        self.assertEqual(
+            activities.mapped("date_deadline"), [date(2026, 10, 5), date(2026, 10, 28)]
+        )
+        self.assertEqual(activities.user_id, dossier.user_id)  # no counsel named
+        self.assertIn("2026-11-04", activities[0].summary)
+        commissaire = self.env["res.partner"].create({"name": "SCP Huissiers Réunis"})
+        service = {"service_date": "2026-06-01", "commissaire_id": commissaire.id}
         with self.freeze("2026-06-01"):
-            dossier.action_served()
+            Wizard.create({"dossier_id": dossier.id, "kind": "service", **service}).action_confirm()
+        self.assertEqual(dossier.state, "served")
         self.assertEqual(dossier.objection_deadline, date(2026, 7, 1))
         self.assertEqual(dossier.next_deadline, date(2026, 7, 1))
-        activity = dossier.activity_ids.filtered(lambda a: a.activity_type_id == deadline_type)
-        self.assertEqual(len(activity), 1)
-        self.assertEqual(activity.date_deadline, date(2026, 6, 24))
-        self.assertIn("2026-07-01", activity.summary)
+        self.assertEqual(dossier.activity_ids.date_deadline, date(2026, 7, 1))
+        self.assertIn("2026-07-01", dossier.activity_ids.summary)
         found = self.env["recouvrement.dossier"].search(
             [("id", "=", dossier.id), ("next_deadline", "<=", "2026-07-10")]
         )
         self.assertEqual(found, dossier)
         dossier.action_close()
         self.assertEqual(dossier.state, "closed")
-        self.assertFalse(
-            dossier.activity_ids.filtered(lambda a: a.activity_type_id == deadline_type)
-        )
+        self.assertFalse(dossier.activity_ids)
         with self.assertRaises(UserError):
             dossier.unlink()
 

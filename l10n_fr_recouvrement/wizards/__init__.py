@@ -1,1 +1,5 @@
-from . import recouvrement_letter_date_wizard, recouvrement_run_wizard
+from . import (
+    recouvrement_dossier_case_wizard,
+    recouvrement_letter_date_wizard,
+    recouvrement_run_wizard,
+)

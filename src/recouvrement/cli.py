@@ -71,6 +71,8 @@ EXAMPLES = {
   recouvrement dossier CASE.json --out DOSSIER.zip --as-of 2026-06-30""",
     "verify": """exemple :
   recouvrement verify DOSSIER.zip""",
+    "timeline": """exemple :
+  recouvrement timeline CASE_EVENTS.json --as-of 2026-12-01 --json""",
 }
 
 
@@ -202,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, command in commands.choices.items():
         command.epilog = EXAMPLES.get(name)
         # --rates after the command too; SUPPRESS keeps a value given before it.
-        if name != "verify":
+        if name not in ("verify", "timeline"):
             command.add_argument(
                 "--rates", type=Path, default=argparse.SUPPRESS, metavar="FICHIER", help=RATES_HELP
             )

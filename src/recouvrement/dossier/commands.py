@@ -4,6 +4,7 @@
                          [--override-no-notice REASON] [--override-dispute REASON]
                          [--courts FILE]
     recouvrement verify DOSSIER.zip
+    recouvrement timeline CASE_EVENTS.json [--as-of DATE] [--json]
 
 ``cli.build_parser`` calls ``add_commands(commands, _Parser)``. Errors are
 :class:`~recouvrement.errors.RecouvrementError` subclasses, which the command line prints
@@ -14,6 +15,7 @@ when it finds any.
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from .courts import CourtTable, default_user_court_file
 from .errors import DossierExists
 from .guards import NO_FORMAL_NOTICE, OPEN_DISPUTE
 from .package import build_dossier
+from .timeline import build_timeline
+from .timeline_file import load_case_events, timeline_text, timeline_to_dict
 from .verify import verify
 
 VERIFY_FAILED = 1
@@ -52,7 +56,7 @@ def _reason(text: str) -> str:
 
 
 def add_commands(subparsers, parser_class=None) -> None:
-    """Register ``dossier`` and ``verify`` on the command line's subparsers.
+    """Register ``dossier``, ``verify`` and ``timeline`` on the command line's subparsers.
 
     ``parser_class`` is the command line's parser class; argparse already builds each
     subcommand with the class given to ``add_subparsers``, so it is accepted for symmetry.
@@ -104,6 +108,28 @@ def add_commands(subparsers, parser_class=None) -> None:
     command.add_argument("dossier", type=Path, metavar="ZIP", help="le dossier (.zip)")
     command.set_defaults(run=run_verify)
 
+    command = subparsers.add_parser(
+        "timeline",
+        help="état, événements et délais d'une injonction de payer déposée",
+        description="Le calendrier d'une affaire : état, événements, délais de signification, "
+        "d'opposition et d'exécution (CPC 1411, 1416, 1422, décret n° 2026-96, CPC 640-644), "
+        "frais avancés.",
+    )
+    command.add_argument(
+        "events",
+        type=Path,
+        metavar="CASE_EVENTS",
+        help="le fichier des événements de l'affaire (JSON, voir docs/dossier.md)",
+    )
+    command.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="AAAA-MM-JJ",
+        help="date du calendrier (par défaut : celle du fichier, sinon aujourd'hui)",
+    )
+    command.add_argument("--json", action="store_true", help="affiche un objet JSON")
+    command.set_defaults(run=run_timeline)
+
 
 def run_dossier(args, converter: PdfConverter | None = None) -> int:
     if args.out.exists():
@@ -152,4 +178,16 @@ def run_verify(args) -> int:
     if problems:
         return VERIFY_FAILED
     print(f"{args.dossier} : conforme, chaque fichier correspond à son manifeste")
+    return 0
+
+
+def run_timeline(args) -> int:
+    events, header = load_case_events(args.events)
+    as_of = args.as_of or header["as_of"] or date.today()
+    timeline = build_timeline(events, as_of)
+    if args.json:
+        data = timeline_to_dict(timeline, header["reference"])
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(timeline_text(timeline, header["reference"]))
     return 0

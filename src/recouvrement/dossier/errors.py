@@ -51,3 +51,11 @@ class DossierRefused(DossierError):
 
 class DossierExists(DossierError):
     """The output file already holds another dossier: an export is never modified."""
+
+
+class TimelineError(DossierError):
+    """The case's events contradict each other or the law; the message names the problem."""
+
+
+class CaseEventsFileError(DossierError):
+    """A case events file is unreadable or malformed; the message names the file and the key."""

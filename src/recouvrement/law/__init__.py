@@ -14,7 +14,7 @@ the text beside them.
 - :mod:`.prescription`: when a claim becomes time-barred (C. com. L110-4, C. conso L218-2,
   loi n° 68-1250 art. 1 and 2, C. civ. 2240, 2250-2251).
 - :mod:`.procedure`: PSRPC threshold (CPCE R125-1) and the injonction de payer deadlines
-  (CPC 1411, 1416, as amended by the décret n° 2026-96 of 16 February 2026).
+  (CPC 1411, 1416, 1422, as amended by the décret n° 2026-96 of 16 February 2026).
 - :mod:`.time_limits`: how a procedural limit is counted: months, weekends and public
   holidays (with Alsace-Moselle's and overseas), extra time overseas or abroad (CPC
   640-644).

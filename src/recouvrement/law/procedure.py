@@ -11,6 +11,9 @@
     served in person or, failing that, from the first seizure; that date is an input;
   - new orders: the creditor may proceed to enforcement when no objection notice has
     reached it within two months of service;
+  - older orders, CPC 1422 (décret n° 2021-1322): "le délai d'opposition prévu au premier
+    alinéa de l'article 1416 est suspensif d'exécution": enforcement from the day after
+    the month that follows service;
   - every limit is counted as CPC 640-642 say and extended for a debtor overseas or
     abroad as CPC 643-644 say (:mod:`.time_limits`).
 
@@ -24,6 +27,8 @@ datetime.date(2026, 12, 1)
 datetime.date(2026, 3, 2)
 >>> enforcement_date(date(2026, 9, 15), date(2026, 10, 1))  # 1 December + 1 day
 datetime.date(2026, 12, 2)
+>>> enforceable_from(date(2026, 5, 4), date(2026, 6, 1))  # old order: 1 July + 1 day
+datetime.date(2026, 7, 2)
 """
 
 from __future__ import annotations
@@ -51,10 +56,19 @@ def new_rules_apply(order_date: date) -> bool:
     return order_date >= DECREE_2026_96_START
 
 
+def service_months(order_date: date) -> int:
+    """CPC 1411: the months to serve the order, 3 from 1 September 2026, else 6."""
+    return SERVICE_MONTHS if new_rules_apply(order_date) else SERVICE_MONTHS_BEFORE
+
+
 def service_deadline(order_date: date, court: Place | None = None) -> date:
     """CPC 1411: the last day to serve the order (3 months from 1 September 2026, else 6)."""
-    months = SERVICE_MONTHS if new_rules_apply(order_date) else SERVICE_MONTHS_BEFORE
-    return deadline(order_date, months, court)
+    return deadline(order_date, service_months(order_date), court)
+
+
+def objection_months(debtor: Place | None = None, court: Place | None = None) -> int:
+    """CPC 1416's month, plus CPC 643-644's for a debtor overseas or abroad."""
+    return OBJECTION_MONTHS + extra_months(debtor, court)
 
 
 def objection_deadline(
@@ -71,7 +85,7 @@ def objection_deadline(
     the extra months of CPC 643-644, added to the month of 1416.
     """
     start = objection_start or service_date
-    return deadline(start, OBJECTION_MONTHS + extra_months(debtor, court), court)
+    return deadline(start, objection_months(debtor, court), court)
 
 
 def enforcement_date(
@@ -85,3 +99,22 @@ def enforcement_date(
     if not new_rules_apply(order_date):
         return None
     return deadline(service_date, ENFORCEMENT_MONTHS, court) + timedelta(days=1)
+
+
+def enforceable_from(
+    order_date: date,
+    service_date: date,
+    *,
+    debtor: Place | None = None,
+    court: Place | None = None,
+) -> date:
+    """The first day a served order may be enforced when the debtor has not objected.
+
+    An order from 1 September 2026: :func:`enforcement_date`. An older one: CPC 1422, the
+    objection period of 1416 al. 1 (from service, with CPC 643-644's extra months)
+    suspends enforcement, which may start the day after it ends.
+    """
+    new_rules = enforcement_date(order_date, service_date, court)
+    if new_rules is not None:
+        return new_rules
+    return objection_deadline(service_date, debtor=debtor, court=court) + timedelta(days=1)
