@@ -25,7 +25,7 @@ from ..messages import Message
 from ..postal_address import Party
 from .channel import FiledDocument, Filing, FilingError
 from .dossier_zip import DossierZip
-from .postal import Part, cover_letter, dossier_parts, send_by_post
+from .postal import Part, cover_letter, dossier_parts, exhibits_phrase, send_by_post
 from .signature import signed_request
 
 NAME = "commissaire"
@@ -116,10 +116,8 @@ class CommissaireChannel:
         )
         return [
             f"{self.commissaire.name},",
-            "",
-            f"Je vous adresse {what} contre {dossier.debtor.name},",
-            f"avec le décompte, le bordereau et les {len(dossier.exhibits)} pièces qu'il énumère.",
-            "",
+            f"Je vous adresse {what} contre {dossier.debtor.name}, avec le décompte, le "
+            f"bordereau des pièces et {exhibits_phrase(dossier)}.",
             "Veuillez agréer, Maître, mes salutations distinguées.",
         ]
 

@@ -19,11 +19,12 @@ from datetime import date
 
 from ..delivery import Recipient
 from ..delivery.providers import RegisteredLetterProvider
+from ..documents.filters import de
 from ..messages import Message
 from ..postal_address import Party
 from .channel import Filing, FilingError
 from .dossier_zip import DossierZip
-from .postal import Part, cover_letter, dossier_parts, send_by_post
+from .postal import Part, cover_letter, dossier_parts, exhibits_phrase, send_by_post
 from .signature import signed_request
 
 NAME = "european-order"
@@ -64,12 +65,10 @@ class EuropeanOrderChannel:
         )
         body = [
             "Madame, Monsieur,",
-            "",
-            "Conformément à l'article 7 du règlement (CE) n° 1896/2006, je vous adresse la",
-            f"demande d'injonction de payer européenne de {dossier.creditor.name} contre",
-            f"{dossier.debtor.name} (formulaire A), signée, avec le décompte, le bordereau",
-            f"et les {len(dossier.exhibits)} pièces qu'il énumère, dans cet ordre.",
-            "",
+            "Conformément à l'article 7 du règlement (CE) n° 1896/2006, je vous adresse la "
+            f"demande d'injonction de payer européenne {de(dossier.creditor.name)} contre "
+            f"{dossier.debtor.name} (formulaire A), signée, avec le décompte, le bordereau "
+            f"des pièces et {exhibits_phrase(dossier)}, dans cet ordre.",
             "Veuillez agréer, Madame, Monsieur, mes salutations distinguées.",
         ]
         recipient = self.court_address

@@ -19,6 +19,7 @@ from datetime import date
 
 from ..delivery import Letter, Proof, ProofKind, Recipient, SendingStatus, download_proofs
 from ..delivery.providers import RegisteredLetterProvider
+from ..documents.filters import accord
 from ..documents.mailing import merge_pdfs
 from ..documents.text_pdf import text_pdf
 from ..dossier.courts import Court
@@ -28,6 +29,7 @@ from .channel import Evidence, FiledDocument, Filing, FilingError
 from .dossier_zip import DossierZip
 
 LINE = 38  # NF Z10-011: 38 characters a line of the address block
+WIDTH = 85  # characters of Helvetica 11 across text_pdf's A4 page
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ def address_lines(party: Party) -> list[str]:
 
 
 def cover_letter(dossier: DossierZip, recipient: Party, day: date, body: list[str]) -> bytes:
-    """A one-page cover letter from the creditor to ``recipient``."""
+    """A one-page cover letter from the creditor to ``recipient``; ``body`` is a list of
+    paragraphs, each wrapped to the page's width."""
     creditor = dossier.creditor
     lines = [
         *address_lines(creditor),
@@ -109,13 +112,21 @@ def cover_letter(dossier: DossierZip, recipient: Party, day: date, body: list[st
         "",
         f"Réf. : {dossier.reference} (version {dossier.version})",
         "Lettre recommandée avec demande d'avis de réception",
-        "",
-        *body,
+        *(line for paragraph in body for line in ["", *textwrap.wrap(paragraph, WIDTH)]),
         "",
         f"Pour {creditor.name},",
         dossier.signatory,
     ]
     return text_pdf(lines)
+
+
+def exhibits_phrase(dossier: DossierZip) -> str:
+    """« les 7 pièces qu'il énumère », or the singular.
+
+    The bordereau is « il »: the phrase follows « le bordereau des pièces ».
+    """
+    count = len(dossier.exhibits)
+    return accord(count, "la pièce qu'il énumère", f"les {count} pièces qu'il énumère")
 
 
 def dossier_parts(dossier: DossierZip, opening: bytes, with_decompte: bool) -> list[Part]:

@@ -18,11 +18,19 @@ from datetime import date
 
 from ..delivery import Recipient
 from ..delivery.providers import RegisteredLetterProvider
+from ..documents.filters import de
 from ..messages import Message
 from ..postal_address import Party
 from .channel import Filing, FilingError
 from .dossier_zip import DossierZip
-from .postal import Part, cover_letter, dossier_parts, registry_party, send_by_post
+from .postal import (
+    Part,
+    cover_letter,
+    dossier_parts,
+    exhibits_phrase,
+    registry_party,
+    send_by_post,
+)
 from .signature import signed_request
 
 NAME = "registered-letter"
@@ -54,16 +62,13 @@ class RegistryLetterChannel:
             signature_image=self.signature_image,
             signed_scan=self.signed_scan,
         )
-        count = len(dossier.exhibits)
         body = [
             "Madame, Monsieur le Greffier,",
-            "",
-            "Conformément à l'article 1407 du code de procédure civile, je vous adresse la",
-            f"requête en injonction de payer de {dossier.creditor.name} contre",
-            f"{dossier.debtor.name}, signée, avec le bordereau des pièces et les {count}",
-            "pièces qu'il énumère, dans cet ordre. Je vous remercie de bien vouloir la",
+            "Conformément à l'article 1407 du code de procédure civile, je vous adresse la "
+            f"requête en injonction de payer {de(dossier.creditor.name)} contre "
+            f"{dossier.debtor.name}, signée, avec le bordereau des pièces et "
+            f"{exhibits_phrase(dossier)}, dans cet ordre. Je vous remercie de bien vouloir la "
             "présenter au juge et de m'indiquer, le cas échéant, les frais de greffe dus.",
-            "",
             "Veuillez agréer, Madame, Monsieur le Greffier, mes salutations distinguées.",
         ]
         cover = cover_letter(dossier, recipient, day, body)

@@ -211,7 +211,7 @@ def compress_pdf(data: bytes) -> bytes:
             picture.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
             image.replace(picture, quality=JPEG_QUALITY)
         page.compress_content_streams()
-    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
