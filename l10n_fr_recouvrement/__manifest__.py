@@ -36,6 +36,8 @@
         "views/ir_actions_report_views.xml",
         "wizards/recouvrement_run_wizard_views.xml",
         "views/recouvrement_dossier_views.xml",
+        "wizards/recouvrement_dossier_file_wizard_views.xml",
+        "views/recouvrement_dossier_filing_views.xml",
         "views/recouvrement_menus.xml",
     ],
     "assets": {

@@ -16,6 +16,7 @@ from . import (
     recouvrement_communication_sending,
     recouvrement_dossier,
     recouvrement_dossier_exhibits,
+    recouvrement_dossier_filing,
     recouvrement_dossier_lines,
     recouvrement_engine,
     recouvrement_overdue_report,

@@ -9,6 +9,7 @@ the exhibits by number, the merged PDF), each with its bytes.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,7 @@ class DossierFile:
 class DossierZip:
     """The verified dossier: what its manifest says, and its files."""
 
-    path: Path
+    name: str  # the ZIP's file name
     reference: str
     version: int
     procedure: str  # injonction_de_payer, psrpc, injonction_europeenne
@@ -82,29 +83,34 @@ def _number(item: DossierFile) -> int:
     return item.exhibit or 0
 
 
-def read_dossier(path: Path | str) -> DossierZip:
-    """The dossier at ``path``, refused with every problem when it is not intact."""
-    path = Path(path)
-    if not path.is_file():
-        raise DossierUnreadable(
-            Message.build("dossier_missing", "Dossier « {path} » introuvable.", path=str(path))
-        )
-    problems = verify(path)
+def read_dossier(source: Path | str | bytes) -> DossierZip:
+    """The dossier at ``source`` (a path, or the ZIP's bytes as the Odoo addon stores
+    them), refused with every problem when it is not intact."""
+    if isinstance(source, bytes):
+        data, label = source, "dossier.zip"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DossierUnreadable(
+                Message.build("dossier_missing", "Dossier « {path} » introuvable.", path=str(path))
+            )
+        data, label = path.read_bytes(), str(path)
+    problems = verify(io.BytesIO(data))
     if problems:
         raise DossierUnreadable(
             Message.build(
                 "dossier_not_intact",
                 "Dossier « {path} » refusé : il ne correspond plus à son manifeste ({problems}) ; "
                 "déposez l'export tel que « recouvrement dossier » l'a écrit.",
-                path=str(path),
+                path=label,
                 problems=" ; ".join(problems),
             )
         )
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         root = etree.fromstring(archive.read(MANIFEST_NAME))
         files = tuple(_file(entry, archive) for entry in root.iter(ns("file")))
     return DossierZip(
-        path=path,
+        name=Path(label).name,
         reference=root.get("reference"),
         version=int(root.get("version")),
         procedure=root.find(ns("procedure")).get("code"),
@@ -114,7 +120,7 @@ def read_dossier(path: Path | str) -> DossierZip:
         signatory=root.findtext(f"{ns('signatory')}/{ns('name')}"),
         total=root.findtext(f"{ns('amounts')}/{ns('total')}"),
         files=files,
-        zip_data=path.read_bytes(),
+        zip_data=data,
     )
 
 
