@@ -30,6 +30,9 @@ def signature_png():
     return out.getvalue()
 
 
+SIGNATURE = base64.b64encode(signature_png())  # as the form's binary widget sends it
+
+
 @tagged("post_install", "-at_install")
 class TestDossierFiling(DossierCommon, HttpCase):
     def setUp(self):
@@ -118,9 +121,7 @@ class TestDossierFiling(DossierCommon, HttpCase):
         self.assertEqual(self.stats()["sendings"], 0)
 
     def test_filing_by_post_keeps_the_provider_s_proofs_as_evidence(self):
-        wizard = self.wizard(
-            self.legal, channel="registered_letter", signature_image=base64.b64encode(signature_png())
-        )
+        wizard = self.wizard(self.legal, channel="registered_letter", signature_image=SIGNATURE)
         self.assertEqual(wizard.provider_id, self.account)
         action = wizard.action_file()
         filing = self.env["recouvrement.dossier.filing"].browse(action["res_id"])
@@ -158,16 +159,14 @@ class TestDossierFiling(DossierCommon, HttpCase):
         for proof in filing.evidence_ids:
             self.assertEqual((proof.res_model, proof.res_id), (filing._name, filing.id))
             self.assertTrue(proof.raw.startswith(b"%PDF-"))
-            self.assertEqual(
-                proof.description, f"SHA-256: {hashlib.sha256(proof.raw).hexdigest()}"
-            )
+            self.assertEqual(proof.description, f"SHA-256: {hashlib.sha256(proof.raw).hexdigest()}")
         deposit = filing.evidence_ids.filtered(lambda a: a.name == "preuve-de-depot.pdf")
         self.assertTrue(deposit)
         # Refreshing again adds nothing; filing again sends nothing.
         filing.with_user(self.legal).action_refresh()
         self.assertEqual(len(filing.evidence_ids), 2)
         self.wizard(
-            self.legal, channel="registered_letter", signature_image=base64.b64encode(signature_png())
+            self.legal, channel="registered_letter", signature_image=SIGNATURE
         ).action_file()
         self.assertEqual(self.stats()["submitted"], 1)
 

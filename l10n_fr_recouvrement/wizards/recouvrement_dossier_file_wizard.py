@@ -59,8 +59,7 @@ class RecouvrementDossierFileWizard(models.TransientModel):
     )
     signature_image = fields.Binary(
         string="Signature image",
-        help="The signatory's signature (PNG or JPEG), stamped on the request's signature "
-        "place.",
+        help="The signatory's signature (PNG or JPEG), stamped on the request's signature place.",
     )
     signed_request = fields.Binary(
         string="Signed request (scan)", help="The request printed, signed and scanned (PDF)."

@@ -184,3 +184,18 @@ def test_a_dossier_that_differs_from_its_manifest_is_not_filed(commercial_zip, t
         read_dossier(tampered)
     assert refused.value.code == "dossier_not_intact"
     assert "bordereau-des-pieces.pdf : SHA-256 différent" in str(refused.value)
+
+
+def test_the_dossier_reads_from_its_bytes_as_the_addon_stores_it(commercial_zip):
+    from_path = read_dossier(commercial_zip)
+    from_bytes = read_dossier(commercial_zip.read_bytes())
+    assert from_bytes.name == "dossier.zip"
+    assert from_bytes.files == from_path.files
+    assert from_bytes.court == from_path.court
+    assert from_bytes.court.verified
+    assert (from_bytes.court.street, from_bytes.court.zip, from_bytes.court.city) == (
+        "1 rue de la Patinoire",
+        "91000",
+        "Évry",
+    )
+    assert from_bytes.signatory == "Sophie Renaud" and from_bytes.total == "9157.40"
