@@ -11,7 +11,10 @@ from .conftest import signature_png
 
 
 def run(capsys, args) -> tuple[int, str, str]:
-    status = main([str(arg) for arg in args])
+    try:
+        status = main([str(arg) for arg in args])
+    except SystemExit as exit:  # argparse's own errors: a bad option value
+        status = exit.code
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
@@ -74,3 +77,8 @@ def test_bad_input_exits_2_with_one_french_line(capsys, judiciaire_zip, tmp_path
     assert "Dossier « " in err and "absent.zip » introuvable." in err
     status, _, err = run(capsys, ["file", judiciaire_zip, "--channel", "tribunal-digital"])
     assert status == 2 and "Option --out manquante pour cette voie." in err
+    status, _, err = run(
+        capsys,
+        ["file", judiciaire_zip, "--channel", "tribunal-digital", "--out", "x", "--date", "1/7"],
+    )
+    assert status == 2 and "'1/7' n'est pas une date (AAAA-MM-JJ)" in err

@@ -41,6 +41,8 @@ EXAMPLE = """exemples :
 
 def add_commands(commands, parser_class) -> None:
     """Register ``file``."""
+    from ..cli import parse_date  # the command line's French date errors (cli imports us)
+
     command = commands.add_parser(
         "file",
         help="dépose un dossier : Tribunal Digital, lettre recommandée au greffe, "
@@ -70,7 +72,7 @@ def add_commands(commands, parser_class) -> None:
     command.add_argument("--commissaire", type=Path, default=None, metavar="COMMISSAIRE.json")
     command.add_argument("--order", type=Path, default=None, metavar="ORDONNANCE.pdf")
     command.add_argument(
-        "--date", type=date.fromisoformat, default=None, metavar="AAAA-MM-JJ",
+        "--date", type=parse_date, default=None, metavar="AAAA-MM-JJ",
         help="date du dépôt (défaut : aujourd'hui)",
     )  # fmt: skip
     command.set_defaults(run=run_file)
