@@ -105,7 +105,17 @@ class RecouvrementDossierFiling(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _create_from_engine(self, dossier, export, channel, result, account=None, upload=None):
-        """The filing record of the engine's ``Filing`` ``result``."""
+        """The filing record of the engine's ``Filing`` ``result``; a sending filed again
+        (the engine read it back from the provider) keeps its one record."""
+        if result.sending_reference:
+            known = self.search(
+                [("dossier_id", "=", dossier.id),
+                 ("sending_reference", "=", result.sending_reference)], limit=1,
+            )  # fmt: skip
+            if known:
+                kinds = set(filter(None, (known.evidence_kinds or "").split(",")))
+                known._store_evidence([e for e in result.evidence if e.kind not in kinds])
+                return known
         filing = self._server_create(
             {
                 "dossier_id": dossier.id,

@@ -165,9 +165,12 @@ class TestDossierFiling(DossierCommon, HttpCase):
         # Refreshing again adds nothing; filing again sends nothing.
         filing.with_user(self.legal).action_refresh()
         self.assertEqual(len(filing.evidence_ids), 2)
-        self.wizard(
+        again = self.wizard(
             self.legal, channel="registered_letter", signature_image=SIGNATURE
         ).action_file()
+        self.assertEqual(again["res_id"], filing.id)
+        self.assertEqual(self.dossier.filing_ids, filing)
+        self.assertEqual(len(filing.evidence_ids), 2)
         self.assertEqual(self.stats()["submitted"], 1)
 
     def test_an_unsigned_request_is_refused_and_only_counsel_files(self):

@@ -61,6 +61,7 @@ def test_the_psrpc_request_goes_to_the_commissaire_by_lre(psrpc_zip, ar24, ar24_
     ]
     cover = " ".join(PdfReader(io.BytesIO(sent)).pages[0].extract_text().split())
     assert "Maître Hélène Roux, Je vous adresse ma demande de procédure simplifiée" in cover
+    assert "Lettre recommandée électronique" in cover
     assert filing.channel == "commissaire" and filing.court == "Maître Hélène Roux"
     assert filing.provider == "ar24" and filing.sending_id
     assert filing.documents[-1].sha256 == hashlib.sha256(sent).hexdigest()
@@ -83,6 +84,15 @@ def test_an_order_to_serve_comes_first_after_the_cover_letter(commercial_zip, ar
     assert filing.documents[1].role == "order"
     cover = " ".join(PdfReader(io.BytesIO(sent)).pages[0].extract_text().split())
     assert "l'ordonnance portant injonction de payer, pour signification" in cover
+
+
+def test_an_order_that_is_no_pdf_is_refused_before_sending(commercial_zip, ar24, ar24_standin):
+    with pytest.raises(FilingError) as refused:
+        CommissaireChannel(MAITRE, client=ar24, order_pdf=b"scan.jpg").file(
+            read_dossier(commercial_zip), DAY
+        )
+    assert str(refused.value) == "« Ordonnance à signifier » n'est pas un PDF lisible."
+    assert stats(ar24_standin)["sendings"] == 0
 
 
 def test_the_zip_can_be_handed_over_as_is(psrpc_zip, tmp_path):

@@ -25,7 +25,7 @@ from ..messages import Message
 from ..postal_address import Party
 from .channel import FiledDocument, Filing, FilingError
 from .dossier_zip import DossierZip
-from .postal import Part, cover_letter, dossier_parts, exhibits_phrase, send_by_post
+from .postal import Part, cover_letter, dossier_parts, exhibits_phrase, send_registered
 from .signature import signed_request
 
 NAME = "commissaire"
@@ -87,7 +87,9 @@ class CommissaireChannel:
                 signed_scan=self.signed_scan,
             )
         party = self.commissaire.address
-        cover = cover_letter(dossier, party, day, self._body(dossier))
+        cover = cover_letter(
+            dossier, party, day, self._body(dossier), "Lettre recommandée électronique"
+        )
         parts = [
             Part("Lettre d'accompagnement", "cover_letter", "lettre-au-commissaire.pdf", cover)
         ]
@@ -95,7 +97,7 @@ class CommissaireChannel:
             parts.append(Part("Ordonnance à signifier", "order", "ordonnance.pdf", self.order_pdf))
         parts += dossier_parts(dossier, opening, with_decompte=True)
         recipient = Recipient(party=party, email=self.commissaire.email, is_consumer=False)
-        return send_by_post(
+        return send_registered(
             self.client,
             dossier,
             recipient,

@@ -24,7 +24,7 @@ from ..messages import Message
 from ..postal_address import Party
 from .channel import Filing, FilingError
 from .dossier_zip import DossierZip
-from .postal import Part, cover_letter, dossier_parts, exhibits_phrase, send_by_post
+from .postal import Part, cover_letter, dossier_parts, exhibits_phrase, send_registered
 from .signature import signed_request
 
 NAME = "european-order"
@@ -77,7 +77,7 @@ class EuropeanOrderChannel:
             Part("Lettre d'accompagnement", "cover_letter", "lettre-a-la-juridiction.pdf", cover),
             *dossier_parts(dossier, form, with_decompte=True),
         ]
-        return send_by_post(
+        return send_registered(
             self.client,
             dossier,
             Recipient(party=recipient),

@@ -1,14 +1,13 @@
-"""Filing on paper by registered letter: what the registry and European channels share.
+"""Filing by registered letter: what the registry, European and commissaire channels share.
 
 The documents are merged in the order the court reads them (a cover letter, the signed
 opening document, the décompte where it belongs, the bordereau, then every exhibit by
-its number, one bookmark each) and sent as one registered letter with acknowledgment of
-receipt through a :mod:`recouvrement.delivery` provider, under the reference
-``DEPOT-<dossier>-V<version>``: the provider's state store makes a second run read the
-sending instead of posting it again. The deposit proof dates the filing, the
-acknowledgment of receipt proves the registry received it; both are downloaded as soon
-as the provider has them and become the filing's evidence.
-"""
+its number, one bookmark each) and sent as one registered letter through a
+:mod:`recouvrement.delivery` provider (a paper LRAR, or an LRE for a commissaire de
+justice) under the reference ``DEPOT-<dossier>-V<version>``: the provider's state store
+makes a second run read the sending instead of posting it again. The deposit proof dates
+the filing, the acknowledgment of receipt proves the registry received it; both are
+downloaded as soon as the provider has them and become the filing's evidence."""
 
 from __future__ import annotations
 
@@ -27,6 +26,7 @@ from ..messages import Message, french
 from ..postal_address import Party
 from .channel import Evidence, FiledDocument, Filing, FilingError
 from .dossier_zip import DossierZip
+from .tribunal_digital import upload_problems
 
 LINE = 38  # NF Z10-011: 38 characters a line of the address block
 WIDTH = 85  # characters of Helvetica 11 across text_pdf's A4 page
@@ -99,9 +99,14 @@ def address_lines(party: Party) -> list[str]:
     return [line for line in lines if line]
 
 
-def cover_letter(dossier: DossierZip, recipient: Party, day: date, body: list[str]) -> bytes:
-    """A one-page cover letter from the creditor to ``recipient``; ``body`` is a list of
-    paragraphs, each wrapped to the page's width."""
+LRAR = "Lettre recommandée avec demande d'avis de réception"
+
+
+def cover_letter(
+    dossier: DossierZip, recipient: Party, day: date, body: list[str], carried: str = LRAR
+) -> bytes:
+    """A one-page cover letter from the creditor to ``recipient``, ``carried`` as it says;
+    ``body`` is a list of paragraphs, each wrapped to the page's width."""
     creditor = dossier.creditor
     lines = [
         *address_lines(creditor),
@@ -111,7 +116,7 @@ def cover_letter(dossier: DossierZip, recipient: Party, day: date, body: list[st
         f"{creditor.city}, le {french(day)}",
         "",
         f"Réf. : {dossier.reference} (version {dossier.version})",
-        "Lettre recommandée avec demande d'avis de réception",
+        carried,
         *(line for paragraph in body for line in ["", *textwrap.wrap(paragraph, WIDTH)]),
         "",
         f"Pour {creditor.name},",
@@ -144,7 +149,7 @@ def dossier_parts(dossier: DossierZip, opening: bytes, with_decompte: bool) -> l
     return parts
 
 
-def send_by_post(
+def send_registered(
     client: RegisteredLetterProvider,
     dossier: DossierZip,
     recipient: Recipient,
@@ -158,7 +163,15 @@ def send_by_post(
 ) -> Filing:
     """Merge ``parts`` in order, send them once as one registered letter (paper or LRE,
     as the provider carries it), and fetch the proofs it already has."""
-    merged = merge_pdfs([(part.title, part.data) for part in parts])
+    try:
+        merged = merge_pdfs([(part.title, part.data) for part in parts])
+    except ValueError:  # a part the user gave (the order to serve) is not a PDF
+        unreadable = next(part for part in parts if upload_problems(part.name, part.data))
+        raise FilingError(
+            Message.build(
+                "part_not_pdf", "« {title} » n'est pas un PDF lisible.", title=unreadable.title
+            )
+        ) from None
     reference = sending_reference(dossier)
     letter = Letter(
         reference,

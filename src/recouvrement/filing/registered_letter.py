@@ -29,7 +29,7 @@ from .postal import (
     dossier_parts,
     exhibits_phrase,
     registry_party,
-    send_by_post,
+    send_registered,
 )
 from .signature import signed_request
 
@@ -76,7 +76,7 @@ class RegistryLetterChannel:
             Part("Lettre d'accompagnement", "cover_letter", "lettre-au-greffe.pdf", cover),
             *dossier_parts(dossier, request, with_decompte=False),
         ]
-        return send_by_post(
+        return send_registered(
             self.client,
             dossier,
             Recipient(party=recipient),
