@@ -38,6 +38,8 @@
         "views/recouvrement_dossier_views.xml",
         "views/recouvrement_dossier_case_views.xml",
         "wizards/recouvrement_dossier_case_wizard_views.xml",
+        "wizards/recouvrement_dossier_file_wizard_views.xml",
+        "views/recouvrement_dossier_filing_views.xml",
         "views/recouvrement_menus.xml",
     ],
     "assets": {

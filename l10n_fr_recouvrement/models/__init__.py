@@ -17,6 +17,7 @@ from . import (
     recouvrement_dossier,
     recouvrement_dossier_case,
     recouvrement_dossier_exhibits,
+    recouvrement_dossier_filing,
     recouvrement_dossier_lines,
     recouvrement_engine,
     recouvrement_overdue_report,

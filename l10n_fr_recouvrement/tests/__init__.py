@@ -6,6 +6,7 @@ from . import (
     test_dossier,
     test_dossier_case,
     test_dossier_exhibits,
+    test_dossier_filing,
     test_i18n,
     test_ladder,
     test_performance,

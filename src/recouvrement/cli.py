@@ -27,6 +27,7 @@ from .documents.rendering import render_docx, render_letter
 from .dossier.commands import add_commands as add_dossier_commands
 from .ecb import DEFAULT_URL, update_rate_file
 from .errors import MissingRate, RecouvrementError
+from .filing.commands import add_commands as add_filing_commands
 from .kinds import CreditorKind, Regime
 from .law.imputation import Imputation
 from .law.rates import RateTable, default_user_rate_file
@@ -210,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
             )
     # The registered-letter commands take no rate file and carry their own examples.
     add_delivery_commands(commands, _Parser)
+    add_filing_commands(commands, _Parser)
     return parser
 
 

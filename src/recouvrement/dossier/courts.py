@@ -113,6 +113,18 @@ class Court:
         return f"Madame, Monsieur le juge du {self.name}"
 
     @property
+    def verified(self) -> bool:
+        """Whether the court's address is complete and its source does not say it is unchecked.
+
+        >>> Court(CourtKind.COMMERCE, "TC", "1 rue A", "91000", "Évry", "checked").verified
+        True
+        >>> Court(CourtKind.COMMERCE, "TAE", source="address not verified").verified
+        False
+        """
+        complete = bool(self.street and self.zip and self.city)
+        return complete and "not verified" not in self.source
+
+    @property
     def address_line(self) -> str:
         town = " ".join(part for part in (self.zip, self.city) if part)
         return ", ".join(part for part in (self.street, town) if part)

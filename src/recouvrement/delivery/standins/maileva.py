@@ -79,6 +79,7 @@ class MailevaStandin(StandinServer):
         self.numbers = itertools.count(1)
         self.emitted: dict[str, int] = {}  # stages already notified, per sending
         self.webhook_auth: tuple[str, str] | None = None
+        self.received: dict[str, list[bytes]] = {}  # the PDFs uploaded, per sending
         self.add_route("POST", TOKEN_PATH, "token", self.token)
         self.add_route(
             "POST",
@@ -255,6 +256,7 @@ class MailevaStandin(StandinServer):
             "size": len(content),
         }
         sending["documents"].append(document)
+        self.received.setdefault(sending["id"], []).append(content)
         return Reply.json(201, document)
 
     def documents(self, request: Request, sending: dict) -> Reply:
