@@ -12,9 +12,11 @@ class MailMail(models.Model):
             .sudo()
             .search([("mail_id", "in", self.ids), ("state", "not in", ("draft", "cancelled"))])
         )
-        if communications:
-            reason = (failure_reason or failure_type) if failure_type else False
-            communications._record_email_outcome(reason)
+        for communication in communications:
+            reason = False
+            if failure_type:  # the server's own words when it gave any
+                reason = failure_reason or communication.mail_id.failure_reason or failure_type
+            communication._record_email_outcome(reason)
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

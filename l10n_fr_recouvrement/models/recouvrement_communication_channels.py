@@ -21,6 +21,8 @@ channel by channel (``_get_sent_channel``): a registered letter deposited, a let
 posted, an e-mail the mail server took; a queued or failed e-mail is not.
 """
 
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 # The registered letter went out: deposited, and whatever followed.
@@ -143,15 +145,21 @@ class RecouvrementCommunication(models.Model):
 
     def _update_invoice_ladder(self):
         """The invoices at this level count the reminder as sent from its sending day
-        (the posting's, for a letter); a reminder whose every channel failed holds them."""
+        (the posting's, for a letter); a reminder whose every channel failed holds them.
+        One write per level and day."""
         today = fields.Date.context_today(self)
+        Move = self.env["account.move"]
+        sent, failed = defaultdict(Move.browse), defaultdict(Move.browse)
         for communication in self:
             moves = communication.line_ids.move_id
             if communication._has_gone_out():
-                day = communication.posted_date or today
-                moves._recouvrement_mark_sent(communication.level_id, day)
+                sent[(communication.level_id, communication.posted_date or today)] |= moves
             elif communication.state == "failed":
-                moves._recouvrement_mark_not_sent(communication.level_id)
+                failed[communication.level_id] |= moves
+        for (level, day), moves in sent.items():
+            moves._recouvrement_mark_sent(level, day)
+        for level, moves in failed.items():
+            moves._recouvrement_mark_not_sent(level)
 
     # ------------------------------------------------------------------
     # Channel events
