@@ -13,8 +13,13 @@ QUEUE_INDEX = "recouvrement_communication_queue_idx"
 class RecouvrementCommunication(models.Model):
     """What one debtor receives at one level: one letter listing all its invoices.
 
-    Each channel has its own state and the overall state follows them: see
-    ``recouvrement_communication_channels``.
+    Each channel has its own state (``email_state``, ``letter_state``,
+    ``registered_state``, the phone task ``phone_activity_id``). Draft and cancelled are
+    set by the run and the user; once sent to its channels, the communication's state is
+    derived from theirs: *to send* while a letter or a registered letter waits to be
+    posted, else *delivered* once a letter's receipt is dated, else *sent* when
+    one channel went out (a phone task alone counts), else *failed* (see
+    ``recouvrement_communication_channels``). A failing e-mail changes only its own state.
     """
 
     _name = "recouvrement.communication"
@@ -281,6 +286,7 @@ class RecouvrementCommunication(models.Model):
                 )
 
     def unlink(self):
+        self._unlink_only_draft()  # before mail.thread deletes the messages and e-mails
         self.filtered(lambda comm: comm.state == "draft")._restore_invoice_levels()
         return super().unlink()
 
@@ -367,7 +373,12 @@ class RecouvrementCommunication(models.Model):
         """Delivered on ``received``; a mise en demeure dates its invoices' notice from it
         (consumer interest and the deadline run from the receipt)."""
         self.ensure_one()
-        self._server_write({"registered_state": "delivered", "delivered_date": received})
+        values = {"delivered_date": received}
+        if self.has_registered_letter:
+            values["registered_state"] = "delivered"
+        elif self.letter_state:
+            values["letter_state"] = "received"
+        self._server_write(values)
         self._update_state_from_channels()
         if self.is_formal_notice:
             moves = self.line_ids.move_id.filtered(lambda move: not move.recouvrement_notice_date)

@@ -2,7 +2,8 @@
 
 - ``email_state``: queued in Odoo's outgoing mail, sent (the mail server took it), or
   failed (with ``failure_reason``);
-- ``letter_state``: the letter to post by hand, then posted (``posted_date``);
+- ``letter_state``: the letter to post by hand, then posted (``posted_date``), then
+  received when its receipt is recorded (``delivered_date``);
 - ``registered_state``: to post by hand, then the provider's states (``deposited`` …
   ``delivered``); a registered letter posted by hand is ``deposited`` on its posting day
   and ``delivered`` on the date of its acknowledgment of receipt;
@@ -11,7 +12,7 @@
 
 The overall ``state`` of a communication that went to its channels is derived from them
 (``_get_state_from_channels``): *to send* while a letter waits to be posted, else
-*delivered* once a registered letter's receipt is dated, else *sent* as soon as one
+*delivered* once a letter's receipt is dated, else *sent* as soon as one
 channel went out (a phone task alone counts), else *failed* (every channel failed).
 Draft and cancelled are the run's and the user's, never derived. So an e-mail that fails
 after its letter was posted leaves the letter, and the communication, as they were.
@@ -24,6 +25,7 @@ posted, an e-mail the mail server took; a queued or failed e-mail is not.
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 # The registered letter went out: deposited, and whatever followed.
 REGISTERED_SENT_STATES = (
@@ -36,6 +38,7 @@ REGISTERED_SENT_STATES = (
 )
 # What a channel's state says of the communication.
 TO_POST, OUT, RECEIVED, FAILED = "to_post", "out", "received", "failed"
+LETTER_OUTCOMES = {"to_post": TO_POST, "posted": OUT, "received": RECEIVED}
 
 
 class RecouvrementCommunication(models.Model):
@@ -66,7 +69,11 @@ class RecouvrementCommunication(models.Model):
 
     @api.model
     def _selection_letter_state(self):
-        return [("to_post", self.env._("To post")), ("posted", self.env._("Posted"))]
+        return [
+            ("to_post", self.env._("To post")),
+            ("posted", self.env._("Posted")),
+            ("received", self.env._("Received")),
+        ]
 
     @api.model
     def _get_sent_domain(self):
@@ -75,7 +82,7 @@ class RecouvrementCommunication(models.Model):
             "|",
             "|",
             ("email_state", "=", "sent"),
-            ("letter_state", "=", "posted"),
+            ("letter_state", "in", ("posted", "received")),
             ("registered_state", "in", REGISTERED_SENT_STATES),
         ]
 
@@ -86,7 +93,7 @@ class RecouvrementCommunication(models.Model):
         codes = self._get_channel_codes()
         if "registered_letter" in codes and self.registered_state in REGISTERED_SENT_STATES:
             return "registered_letter"
-        if "letter" in codes and self.letter_state == "posted":
+        if "letter" in codes and self.letter_state in ("posted", "received"):
             return "letter"
         if "email" in codes and self.email_state == "sent":
             return "email"
@@ -103,7 +110,7 @@ class RecouvrementCommunication(models.Model):
         if "email" in codes and self.email_state:
             outcomes.append(FAILED if self.email_state == "failed" else OUT)
         if "letter" in codes and self.letter_state:
-            outcomes.append(TO_POST if self.letter_state == "to_post" else OUT)
+            outcomes.append(LETTER_OUTCOMES[self.letter_state])
         if "registered_letter" in codes and self.registered_state:
             if self.registered_state == "to_post":
                 outcomes.append(TO_POST)
@@ -182,3 +189,15 @@ class RecouvrementCommunication(models.Model):
         else:
             self._server_write({"email_state": "sent"})
         self._update_state_from_channels()
+
+    def action_resend_email(self):
+        """Queue again the e-mail that failed (once the mail server is fixed, say); the
+        letters stay as they are."""
+        failed = self.filtered(lambda comm: comm.email_state == "failed" and comm.mail_id)
+        if not failed:
+            raise UserError(self.env._("No failed e-mail to send again."))
+        failed.mail_id.sudo().action_retry()
+        failed._server_write({"email_state": "outgoing", "failure_reason": False})
+        failed._update_state_from_channels()
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        return True

@@ -4,7 +4,9 @@ sent."""
 
 import socket
 from ast import literal_eval
+from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from odoo import tools
 from odoo.exceptions import UserError
@@ -23,15 +25,13 @@ def closed_port():
 
 @tagged("post_install", "-at_install")
 class TestChannels(DossierCommon):
+    @contextmanager
     def without_mail_server(self):
         """Odoo's mail queue as on a server without an outgoing mail server: it really
         connects, to a port where nothing listens."""
-        self.patch(module, "current_test", False)
-        self.patch(
-            tools.config,
-            "options",
-            {**tools.config.options, "smtp_server": "127.0.0.1", "smtp_port": closed_port()},
-        )
+        smtp = {"smtp_server": "127.0.0.1", "smtp_port": closed_port()}
+        with patch.object(module, "current_test", False), patch.dict(tools.config.options, smtp):
+            yield
 
     def test_failed_email_leaves_the_posted_letter_and_the_dossier_exportable(self):
         self.run_ladder("2026-02-11", mode="auto")
@@ -51,7 +51,6 @@ class TestChannels(DossierCommon):
         )
         self.assertEqual(firm.failure_reason, "550 mailbox unavailable")
         self.assertEqual(firm._get_sent_channel(), "letter")
-
         notice = self.send_formal_notice()
         # The mise en demeure's e-mail fails too, after its receipt was recorded.
         notice.mail_id._postprocess_sent_message(
@@ -77,11 +76,38 @@ class TestChannels(DossierCommon):
         letters = dossier.exhibit_ids.filtered(lambda e: e.kind in ("reminder", "formal_notice"))
         self.assertEqual(letters.communication_id, firm | notice)
 
+    def test_failed_email_sent_again_once_the_mail_server_works(self):
+        self.create_invoice(self.b2b_other, 300.0)
+        self.run_ladder("2026-02-11", mode="auto")
+        firm = self.run_ladder("2026-02-25", mode="auto").communication_ids.filtered(
+            lambda comm: comm.partner_id == self.b2b_other
+        )
+        with self.freeze("2026-02-26"):
+            firm.action_mark_posted("2026-02-26")
+        with self.without_mail_server():
+            firm.mail_id.send()
+        self.assertEqual(firm.mail_id.state, "exception")
+        self.assertEqual(
+            (firm.state, firm.letter_state, firm.email_state), ("sent", "posted", "failed")
+        )
+        # The mail server works again (the tests' own): sent again, the letter stays posted.
+        firm.action_resend_email()
+        self.assertEqual((firm.email_state, firm.mail_id.state), ("outgoing", "outgoing"))
+        self.assertFalse(firm.failure_reason)
+        firm.mail_id.send()
+        self.assertEqual(firm.mail_id.state, "sent")
+        self.assertEqual(
+            (firm.state, firm.letter_state, firm.email_state), ("sent", "posted", "sent")
+        )
+        self.assertEqual(firm._get_sent_channel(), "letter")
+        with self.assertRaises(UserError):
+            firm.action_resend_email()
+
     def test_no_mail_server_leaves_a_posted_registered_letter_alone(self):
         notice = self.send_formal_notice()
         self.assertEqual(notice.mail_id.state, "outgoing")
-        self.without_mail_server()
-        notice.mail_id.send()
+        with self.without_mail_server():
+            notice.mail_id.send()
         self.assertEqual(notice.mail_id.state, "exception")
         self.assertEqual(notice.email_state, "failed")
         self.assertIn("Connection refused", notice.failure_reason)
@@ -98,8 +124,8 @@ class TestChannels(DossierCommon):
         courteous = self.run_ladder("2026-02-11", mode="auto").communication_ids
         self.assertEqual((courteous.state, courteous.email_state), ("sent", "outgoing"))
         self.assertEqual(self.invoice.recouvrement_last_date, date(2026, 2, 11))
-        self.without_mail_server()
-        courteous.mail_id.send()
+        with self.without_mail_server():
+            courteous.mail_id.send()
         self.assertEqual((courteous.state, courteous.email_state), ("failed", "failed"))
         self.assertTrue(self.invoice.recouvrement_awaiting_sending)
         self.assertFalse(self.invoice.recouvrement_next_date)
