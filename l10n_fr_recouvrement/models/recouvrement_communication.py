@@ -18,7 +18,7 @@ class RecouvrementCommunication(models.Model):
     set by the run and the user; once sent to its channels, the communication's state is
     derived from theirs: *to send* while a letter or a registered letter waits to be
     posted, else *delivered* once a letter's receipt is dated, else *sent* when
-    one channel went out (a phone task alone counts), else *failed* (see
+    one channel went out (a phone task counts), else *failed* (see
     ``recouvrement_communication_channels``). A failing e-mail changes only its own state.
     """
 

@@ -7,13 +7,13 @@
 - ``registered_state``: to post by hand, then the provider's states (``deposited`` …
   ``delivered``); a registered letter posted by hand is ``deposited`` on its posting day
   and ``delivered`` on the date of its acknowledgment of receipt;
-- the phone channel is the collector's task (``phone_activity_id``): it never holds up
-  nor fails the communication.
+- the phone channel is the collector's task (``phone_activity_id``): once created it
+  counts as gone out, and it never holds up the communication.
 
 The overall ``state`` of a communication that went to its channels is derived from them
 (``_get_state_from_channels``): *to send* while a letter waits to be posted, else
 *delivered* once a letter's receipt is dated, else *sent* as soon as one
-channel went out (a phone task alone counts), else *failed* (every channel failed).
+channel went out (a phone task counts), else *failed* (every channel failed).
 Draft and cancelled are the run's and the user's, never derived. So an e-mail that fails
 after its letter was posted leaves the letter, and the communication, as they were.
 
@@ -103,7 +103,7 @@ class RecouvrementCommunication(models.Model):
     # The overall state, from the channels
     # ------------------------------------------------------------------
     def _get_channel_outcomes(self):
-        """What each channel the debtor receives says: to post, out, received, failed."""
+        """What each channel says: to post, out, received, failed."""
         self.ensure_one()
         codes = self._get_channel_codes()
         outcomes = []
@@ -111,6 +111,8 @@ class RecouvrementCommunication(models.Model):
             outcomes.append(FAILED if self.email_state == "failed" else OUT)
         if "letter" in codes and self.letter_state:
             outcomes.append(LETTER_OUTCOMES[self.letter_state])
+        if "phone" in codes and self.phone_activity_id:
+            outcomes.append(OUT)  # the collector's call: the debtor is contacted
         if "registered_letter" in codes and self.registered_state:
             if self.registered_state == "to_post":
                 outcomes.append(TO_POST)
@@ -126,20 +128,21 @@ class RecouvrementCommunication(models.Model):
             return "to_send"
         if RECEIVED in outcomes:
             return "delivered"
-        if OUT in outcomes or not outcomes:  # no outcome: a phone task only
+        if OUT in outcomes or not outcomes:
             return "sent"
         return "failed"
 
     def _update_state_from_channels(self):
         """Set each communication's state from its channels; the invoices of those that
         changed follow."""
-        changed = self.browse()
+        by_state = defaultdict(self.browse)
         for communication in self:
             state = communication._get_state_from_channels()
             if state != communication.state:
-                communication._server_write({"state": state})
-                changed |= communication
-        changed._update_invoice_ladder()
+                by_state[state] |= communication
+        for state, communications in by_state.items():
+            communications._server_write({"state": state})
+        self.concat(*by_state.values())._update_invoice_ladder()
 
     def _has_gone_out(self):
         """Whether the ladder may count this reminder as sent: a mise en demeure once its

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from unittest.mock import patch
 
-from odoo import tools
+from odoo import Command, tools
 from odoo.exceptions import UserError
 from odoo.modules import module
 from odoo.tests import Form, new_test_user, tagged
@@ -32,6 +32,34 @@ class TestChannels(DossierCommon):
         smtp = {"smtp_server": "127.0.0.1", "smtp_port": closed_port()}
         with patch.object(module, "current_test", False), patch.dict(tools.config.options, smtp):
             yield
+
+    def test_state_follows_the_channels(self):
+        Communication = self.env["recouvrement.communication"]
+        received = {"registered_state": "delivered", "delivered_date": "2026-03-24"}
+        cases = [
+            (("email",), {"email_state": "outgoing"}, "sent"),
+            (("email",), {"email_state": "failed"}, "failed"),
+            (("email", "letter"), {"email_state": "failed", "letter_state": "to_post"}, "to_send"),
+            (("email", "letter"), {"email_state": "failed", "letter_state": "posted"}, "sent"),
+            (("email", "letter"), {"email_state": "sent", "letter_state": "received",
+                                   "delivered_date": "2026-03-02"}, "delivered"),
+            (("registered_letter", "email"), {"email_state": "failed", **received}, "delivered"),
+            (("registered_letter", "email"), {"email_state": "sent", "registered_state": "to_post"},
+             "to_send"),
+            (("registered_letter", "email"), {"email_state": "failed",
+                                              "registered_state": "undeliverable"}, "sent"),
+            (("email", "phone"), {"email_state": "failed"}, "failed"),  # no task created
+            (("phone",), {}, "sent"),
+        ]  # fmt: skip
+        for codes, values, state in cases:
+            with self.subTest(codes=codes, values=values):
+                channels = [
+                    self.env.ref(f"l10n_fr_recouvrement.channel_{code}").id for code in codes
+                ]
+                communication = Communication.new(
+                    {"channel_ids": [Command.set(channels)], **values}
+                )
+                self.assertEqual(communication._get_state_from_channels(), state)
 
     def test_failed_email_leaves_the_posted_letter_and_the_dossier_exportable(self):
         self.run_ladder("2026-02-11", mode="auto")
