@@ -307,3 +307,7 @@ class TestChannels(DossierCommon):
         fields = french["recouvrement.communication"].fields_get(["run_id", "posted_date"])
         self.assertEqual(fields["run_id"]["string"], "Campagne de relance")
         self.assertEqual(fields["posted_date"]["string"], "Date d'envoi")
+        # Short list headers, not cut.
+        invoices = french.ref("l10n_fr_recouvrement.view_out_invoice_tree_recouvrement").arch
+        for header in ("Niveau", "Bloqué", "Prochaine action", "Pénalités", "Indemnité"):
+            self.assertIn(f'string="{header}"', invoices)
