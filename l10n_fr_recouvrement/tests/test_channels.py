@@ -183,8 +183,8 @@ class TestChannels(DossierCommon):
         self.assertEqual(self.invoice.recouvrement_last_date, date(2026, 5, 20))
         self.assertEqual(self.invoice.recouvrement_next_date, date(2026, 5, 27))
         self.assertFalse(self.run_ladder("2026-05-26", mode="auto").communication_ids)
-        # Received on 23 May: the interval counts from the receipt.
-        with self.freeze("2026-05-23"):
+        # The receipt of 23 May, recorded on the 26th: the interval counts from it.
+        with self.freeze("2026-05-26"):
             notice.action_mark_delivered("2026-05-23")
         self.assertEqual(self.invoice.recouvrement_next_date, date(2026, 5, 30))
         self.assertFalse(self.run_ladder("2026-05-29", mode="auto").communication_ids)
