@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -136,3 +137,42 @@ def test_next_action_date_takes_the_later_of_the_two_rules():
     reminded_late = item(level=1, last=DUE + timedelta(days=18))
     assert next_action_date(reminded_late, DEFAULT_LADDER) == DUE + timedelta(days=25)
     assert next_action_date(item(level=5), DEFAULT_LADDER) is None
+
+
+def test_nothing_moves_while_the_last_reminder_has_not_gone_out():
+    waiting = replace(item(level=2, last=DUE + timedelta(days=7)), awaiting_sending=True)
+    outcome = decide(waiting, DEFAULT_LADDER, DUE + timedelta(days=50))
+    assert (outcome.code.value, outcome.reason) == ("not_sent", "reminder not sent yet")
+    assert next_action_date(waiting, DEFAULT_LADDER) is None
+
+
+def test_handoff_waits_for_the_mise_en_demeure_to_be_sent():
+    """Never posted: no handoff, however late; the caller's flag is not even needed."""
+    unsent = item(level=4, last=None)
+    outcome = decide(unsent, DEFAULT_LADDER, DUE + timedelta(days=120))
+    assert (outcome.code.value, outcome.reason) == ("not_sent", "formal notice not sent yet")
+    assert next_action_date(unsent, DEFAULT_LADDER) is None
+
+
+def test_handoff_interval_counts_from_the_sending_then_from_the_receipt():
+    sent_on = DUE + timedelta(days=58)
+    sent = item(level=4, last=sent_on)
+    assert next_action_date(sent, DEFAULT_LADDER) == sent_on + timedelta(days=7)
+    assert level_reached(decide(sent, DEFAULT_LADDER, sent_on + timedelta(days=6))) == (
+        "reminded less than 7 days ago"
+    )
+    assert level_reached(decide(sent, DEFAULT_LADDER, sent_on + timedelta(days=7))) == "handoff"
+    received = replace(sent, notice_received=sent_on + timedelta(days=3))
+    assert next_action_date(received, DEFAULT_LADDER) == sent_on + timedelta(days=10)
+    assert level_reached(decide(received, DEFAULT_LADDER, sent_on + timedelta(days=9))) == (
+        "reminded less than 7 days ago"
+    )
+    assert level_reached(decide(received, DEFAULT_LADDER, sent_on + timedelta(days=10))) == (
+        "handoff"
+    )
+    # An older receipt (an earlier mise en demeure) does not shorten the wait.
+    older = replace(sent, notice_received=DUE)
+    assert next_action_date(older, DEFAULT_LADDER) == sent_on + timedelta(days=7)
+    # The due-date rule still holds: J+60 at the earliest.
+    early = item(level=4, last=DUE + timedelta(days=45))
+    assert next_action_date(early, DEFAULT_LADDER) == DUE + timedelta(days=60)

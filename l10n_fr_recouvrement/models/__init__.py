@@ -10,6 +10,7 @@ from . import (
     recouvrement_block,
     recouvrement_channel,
     recouvrement_communication,
+    recouvrement_communication_channels,
     recouvrement_communication_documents,
     recouvrement_communication_line,
     recouvrement_communication_registered,

@@ -1,3 +1,6 @@
+import dataclasses
+from decimal import Decimal
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -5,14 +8,23 @@ from odoo.tools import SQL
 from recouvrement.escalation import OpenItem, next_action_date
 
 OPEN_INVOICE_INDEX = "account_move_recouvrement_open_invoice_idx"
-LADDER_FIELDS = ["recouvrement_level_id", "recouvrement_last_date", "recouvrement_next_date"]
+LADDER_FIELDS = [
+    "recouvrement_level_id",
+    "recouvrement_last_date",
+    "recouvrement_awaiting_sending",
+    "recouvrement_next_date",
+]
 
 
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "recouvrement.server.fields.mixin"]
     # Where the invoice stands on the ladder: written by runs and communications only.
-    _server_fields = ("recouvrement_level_id", "recouvrement_last_date")
+    _server_fields = (
+        "recouvrement_level_id",
+        "recouvrement_last_date",
+        "recouvrement_awaiting_sending",
+    )
 
     recouvrement_policy_id = fields.Many2one(
         "recouvrement.policy",
@@ -20,6 +32,13 @@ class AccountMove(models.Model):
         copy=False,
         check_company=True,
         help="Overrides the customer's and the company's reminder ladder for this invoice.",
+    )
+    recouvrement_applied_policy_id = fields.Many2one(
+        "recouvrement.policy",
+        string="Applied policy",
+        compute="_compute_recouvrement_applied_policy_id",
+        help="The reminder ladder this invoice follows: its own, else its customer's, else "
+        "its company's.",
     )
     recouvrement_level_id = fields.Many2one(
         "recouvrement.policy.level",
@@ -30,7 +49,18 @@ class AccountMove(models.Model):
         help="The last level of the reminder ladder this invoice reached.",
     )
     recouvrement_last_date = fields.Date(
-        string="Last reminder", copy=False, readonly=True, index="btree_not_null"
+        string="Last reminder",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The day the last reminder went out (a mise en demeure: posted); a draft does "
+        "not count.",
+    )
+    recouvrement_awaiting_sending = fields.Boolean(
+        string="Reminder not sent yet",
+        copy=False,
+        readonly=True,
+        help="The reminder of the level reached has not gone out: the ladder waits for it.",
     )
     recouvrement_next_date = fields.Date(
         string="Next collection action",
@@ -140,6 +170,11 @@ class AccountMove(models.Model):
                 )
         return result
 
+    def _compute_recouvrement_applied_policy_id(self):
+        policies = self.filtered("company_id")._recouvrement_get_policies()
+        for move in self:
+            move.recouvrement_applied_policy_id = policies.get(move, False)
+
     def _recouvrement_is_open(self):
         self.ensure_one()
         return (
@@ -158,6 +193,8 @@ class AccountMove(models.Model):
         "invoice_date_due",
         "recouvrement_level_id",
         "recouvrement_last_date",
+        "recouvrement_awaiting_sending",
+        "recouvrement_notice_date",
         "recouvrement_policy_id",
     )
     def _compute_recouvrement_next_date(self):
@@ -168,18 +205,12 @@ class AccountMove(models.Model):
         for move in self:
             move.recouvrement_next_date = next_dates.get(move, False)
 
-    def _recouvrement_get_next_dates(self, levels=None, last_date=None):
+    def _recouvrement_get_next_dates(self):
         """``{move: date or False}``: when each invoice may climb again (the engine's).
 
-        With ``levels`` (``{move: level}``) and ``last_date``: as if the invoices had just
-        reached those levels on that day, on their levels' ladders. Each ladder is built
-        once, and the engine asked once per ladder, position, due date and last date.
+        Each ladder is built once, and the engine asked once per ladder and distinct facts.
         """
-        policies = (
-            {move: level.policy_id for move, level in levels.items()}
-            if levels is not None
-            else self._recouvrement_get_policies()
-        )
+        policies = self._recouvrement_get_policies()
         ladders = {}
         answers = {}
         result = {}
@@ -191,24 +222,27 @@ class AccountMove(models.Model):
             if policy not in ladders:
                 ladders[policy] = (policy._get_ladder()[0], policy._get_position_function())
             ladder, positions = ladders[policy]
-            if levels is not None:
-                position, last = positions(levels[move]), last_date
-            else:
-                position = positions(move.recouvrement_level_id)
-                last = move.recouvrement_last_date or None
-            key = (policy, position, move.invoice_date_due, last)
+            item = move._recouvrement_get_open_item(positions(move.recouvrement_level_id))
+            key = (policy, dataclasses.replace(item, invoice="", debtor="", balance=0))
             if key not in answers:
-                item = OpenItem(
-                    invoice=str(move.id),
-                    debtor=str(move.commercial_partner_id.id),
-                    due_date=move.invoice_date_due,
-                    balance=1,
-                    level=position,
-                    last_reminder=last,
-                )
                 answers[key] = next_action_date(item, ladder) or False
             result[move] = answers[key]
         return result
+
+    def _recouvrement_get_open_item(self, position, pauses=()):
+        """The invoice as the engine's ladder sees it: the facts, no decision."""
+        self.ensure_one()
+        return OpenItem(
+            invoice=str(self.id),
+            debtor=str(self.commercial_partner_id.id),
+            due_date=self.invoice_date_due,
+            balance=Decimal(f"{self.amount_residual_signed:.2f}"),
+            level=position,
+            last_reminder=self.recouvrement_last_date or None,
+            pauses=pauses,
+            awaiting_sending=self.recouvrement_awaiting_sending,
+            notice_received=self.recouvrement_notice_date or None,
+        )
 
     @api.depends(
         "recouvrement_block_ids.holds",
@@ -271,37 +305,50 @@ class AccountMove(models.Model):
             .write(vals)
         )
 
-    def _recouvrement_raise_levels(self, levels, day):
-        """The run's write: each invoice reaches ``levels[move]`` on ``day``, in one query.
+    def _recouvrement_raise_levels(self, levels):
+        """The run's write: each invoice reaches ``levels[move]``, its reminder not sent
+        yet (the last reminder's day is the sending's, see ``_recouvrement_mark_sent``),
+        in one query.
 
-        The next action date is computed here, as the stored compute would; the ORM's
-        write would issue one UPDATE per hundred invoices and per distinct next date.
+        No next action date while the reminder waits to go out (the engine's rule); the
+        ORM's write would issue one UPDATE per hundred invoices.
         """
         if not self:
             return
-        next_dates = self._recouvrement_get_next_dates(levels, day)
         self.flush_recordset(LADDER_FIELDS)
         self.env.execute_query(
             SQL(
                 """
                 UPDATE account_move AS move
                    SET recouvrement_level_id = raised.level_id,
-                       recouvrement_last_date = %(day)s,
-                       recouvrement_next_date = raised.next_date,
+                       recouvrement_awaiting_sending = true,
+                       recouvrement_next_date = NULL,
                        write_uid = %(uid)s,
                        write_date = now() AT TIME ZONE 'UTC'
-                  FROM unnest(%(ids)s::int[], %(levels)s::int[], %(next)s::date[])
-                       AS raised(id, level_id, next_date)
+                  FROM unnest(%(ids)s::int[], %(levels)s::int[]) AS raised(id, level_id)
                  WHERE move.id = raised.id
                 """,
-                day=day,
                 uid=self.env.uid,
                 ids=self.ids,
                 levels=[levels[move].id for move in self],
-                next=[next_dates[move] or None for move in self],
             )
         )
         self.invalidate_recordset([*LADDER_FIELDS, "write_uid", "write_date"])
+
+    def _recouvrement_mark_sent(self, level, day):
+        """The reminder of ``level`` went out on ``day``: the invoices still at that level
+        count their next interval from it."""
+        at_level = self.filtered(lambda move: move.recouvrement_level_id == level)
+        waiting = at_level.filtered("recouvrement_awaiting_sending")
+        waiting._recouvrement_write_ladder(
+            {"recouvrement_last_date": day, "recouvrement_awaiting_sending": False}
+        )
+
+    def _recouvrement_mark_not_sent(self, level):
+        """The reminder of ``level`` did not reach the debtor after all (its only channel
+        failed): the ladder waits for it again."""
+        at_level = self.filtered(lambda move: move.recouvrement_level_id == level)
+        at_level._recouvrement_write_ladder({"recouvrement_awaiting_sending": True})
 
     # ------------------------------------------------------------------
     # Settlements: a payment or a credit note recomputes everything

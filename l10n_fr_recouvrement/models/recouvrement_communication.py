@@ -11,7 +11,16 @@ QUEUE_INDEX = "recouvrement_communication_queue_idx"
 
 
 class RecouvrementCommunication(models.Model):
-    """What one debtor receives at one level: one letter listing all its invoices."""
+    """What one debtor receives at one level: one letter listing all its invoices.
+
+    Each channel has its own state (``email_state``, ``letter_state``,
+    ``registered_state``, the phone task ``phone_activity_id``). Draft and cancelled are
+    set by the run and the user; once sent to its channels, the communication's state is
+    derived from theirs: *to send* while a letter or a registered letter waits to be
+    posted, else *delivered* once a letter's receipt is dated, else *sent* when
+    one channel went out (a phone task counts), else *failed* (see
+    ``recouvrement_communication_channels``). A failing e-mail changes only its own state.
+    """
 
     _name = "recouvrement.communication"
     _description = "Collection communication"
@@ -30,7 +39,7 @@ class RecouvrementCommunication(models.Model):
         "delivered_date", "failure_reason", "registered_provider_id", "registered_sending_id",
         "registered_channel", "registered_state", "registered_state_reason",
         "first_presented_date", "legal_counsel_needed", "registered_event_count",
-        "registered_proof_kinds",
+        "registered_proof_kinds", "email_state", "letter_state",
     )  # fmt: skip
     _attachment_fields = ("registered_proof_ids",)
 
@@ -43,7 +52,12 @@ class RecouvrementCommunication(models.Model):
         index=True,
     )
     run_id = fields.Many2one(
-        "recouvrement.run", readonly=True, index=True, ondelete="set null", check_company=True
+        "recouvrement.run",
+        string="Collection run",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        check_company=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -79,6 +93,7 @@ class RecouvrementCommunication(models.Model):
         copy=False,
         index=True,
         tracking=True,
+        group_expand=True,  # the kanban's columns, in the workflow's order
     )
     date = fields.Date(
         string="Letter date", required=True, readonly=True, default=fields.Date.context_today
@@ -135,9 +150,10 @@ class RecouvrementCommunication(models.Model):
         tracking=True,
         help="The tracking number of the registered letter, as printed on the receipt.",
     )
-    posted_date = fields.Date(string="Posted on", tracking=True)
+    posted_date = fields.Date(string="Posted on", readonly=True, tracking=True)
     delivered_date = fields.Date(
         string="Received on",
+        readonly=True,
         tracking=True,
         help="The date on the acknowledgment of receipt. For a mise en demeure to a consumer, "
         "legal interest runs from then.",
@@ -198,6 +214,8 @@ class RecouvrementCommunication(models.Model):
     def _get_writable_fields_when_locked(self):
         return {
             "state",
+            "email_state",
+            "letter_state",
             "delivered_date",
             "failure_reason",
             "mail_id",
@@ -272,6 +290,7 @@ class RecouvrementCommunication(models.Model):
                 )
 
     def unlink(self):
+        self._unlink_only_draft()  # before mail.thread deletes the messages and e-mails
         self.filtered(lambda comm: comm.state == "draft")._restore_invoice_levels()
         return super().unlink()
 
@@ -330,7 +349,13 @@ class RecouvrementCommunication(models.Model):
                 )
         for communication in self:
             posted = communication._check_letter_day(day, communication.date)
-            communication._server_write({"state": "sent", "posted_date": posted})
+            values = {"posted_date": posted}
+            if communication.letter_state == "to_post":
+                values["letter_state"] = "posted"
+            if communication.registered_state == "to_post":
+                values["registered_state"] = "deposited"
+            communication._server_write(values)
+        self._update_state_from_channels()
         return True
 
     def action_mark_delivered(self, day=None):
@@ -352,10 +377,37 @@ class RecouvrementCommunication(models.Model):
         """Delivered on ``received``; a mise en demeure dates its invoices' notice from it
         (consumer interest and the deadline run from the receipt)."""
         self.ensure_one()
-        self._server_write({"state": "delivered", "delivered_date": received})
+        values = {"delivered_date": received}
+        if self.has_registered_letter:
+            values["registered_state"] = "delivered"
+        elif self.letter_state:
+            values["letter_state"] = "received"
+        self._server_write(values)
+        self._update_state_from_channels()
         if self.is_formal_notice:
             moves = self.line_ids.move_id.filtered(lambda move: not move.recouvrement_notice_date)
             moves._recouvrement_write_ladder({"recouvrement_notice_date": received})
+
+    def action_correct_receipt_date(self, day):
+        """A manager corrects the date of an acknowledgment of receipt recorded by hand;
+        the invoices' notice date follows when it came from this receipt."""
+        if not self.env.user.has_group("l10n_fr_recouvrement.group_recouvrement_manager"):
+            raise UserError(self.env._("Only a collection manager can correct a receipt date."))
+        self._check_not_sent_through_provider()
+        for communication in self:
+            if communication.state != "delivered":
+                raise UserError(self.env._("%s has no receipt to correct.", communication.name))
+            previous = communication.delivered_date
+            received = communication._check_letter_day(
+                day, communication.posted_date or communication.date
+            )
+            communication._server_write({"delivered_date": received})
+            if communication.is_formal_notice:
+                moves = communication.line_ids.move_id.filtered(
+                    lambda move, previous=previous: move.recouvrement_notice_date == previous
+                )
+                moves._recouvrement_write_ladder({"recouvrement_notice_date": received})
+        return True
 
     def _check_letter_day(self, day, earliest):
         """``day`` (today when empty) as a date between ``earliest`` and today."""
@@ -420,7 +472,15 @@ class RecouvrementCommunication(models.Model):
 
     def action_retry(self):
         failed = self.filtered(lambda comm: comm.state == "failed")
-        failed._server_write({"state": "draft", "failure_reason": False, "documents_stale": True})
+        failed._server_write(
+            {
+                "state": "draft",
+                "failure_reason": False,
+                "documents_stale": True,
+                "email_state": False,
+                "letter_state": False,
+            }
+        )
         return True
 
     def _restore_invoice_levels(self):
@@ -432,7 +492,11 @@ class RecouvrementCommunication(models.Model):
                 groups[(line.previous_level_id.id, line.previous_last_date)] |= move
         for (level_id, last_date), moves in groups.items():
             moves._recouvrement_write_ladder(
-                {"recouvrement_level_id": level_id or False, "recouvrement_last_date": last_date}
+                {
+                    "recouvrement_level_id": level_id or False,
+                    "recouvrement_last_date": last_date,
+                    "recouvrement_awaiting_sending": False,  # that level's reminder went out
+                }
             )
 
     def _recouvrement_refresh_pending(self):

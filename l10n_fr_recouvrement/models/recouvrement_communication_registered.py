@@ -83,6 +83,7 @@ class RecouvrementCommunication(models.Model):
     @api.model
     def _selection_registered_state(self):
         return [
+            ("to_post", self.env._("To post")),
             ("submitted", self.env._("Submitted")),
             ("deposited", self.env._("Deposited")),
             ("first_presentation", self.env._("First presentation")),
@@ -310,8 +311,11 @@ class RecouvrementCommunication(models.Model):
         values["registered_event_count"] = len(status.events)
         self._server_write(values)
         received = status.receipt_date
-        if status.state is DeliveryState.DELIVERED and received and self.state == "sent":
-            self._record_receipt(received.date())
+        if self.state not in ("draft", "cancelled"):  # a draft is still being sent
+            if status.state is DeliveryState.DELIVERED and received and not self.delivered_date:
+                self._record_receipt(received.date())
+            else:
+                self._update_state_from_channels()
         self._log_registered_events(new_events)
 
     def _get_stored_proof_kinds(self):

@@ -142,7 +142,8 @@ class RecouvrementCommunication(models.Model):
         self._server_write(values)
 
     def _send(self):
-        """Send drafts on their channels: e-mail, letters to post, phone tasks.
+        """Send drafts on their channels: e-mail, letters to post, phone tasks; each
+        channel records its own state, and the communication's follows.
 
         A communication whose letter is missing (or is not its own file) is not sent: it
         fails, to be retried.
@@ -166,12 +167,9 @@ class RecouvrementCommunication(models.Model):
         email._send_emails()
         phone = self.filtered(lambda comm: "phone" in comm._get_channel_codes())
         phone._create_phone_activities()
-        done = self.filtered(lambda comm: comm.state == "draft")
-        # Sent through the provider: nothing to post by hand.
-        to_post = done.filtered(lambda comm: comm.has_letter and not comm.registered_sending_id)
-        to_post._server_write({"state": "to_send"})
-        (done - to_post)._server_write({"state": "sent"})
-        done._log_on_partners()
+        self._set_letters_to_post()
+        self._update_state_from_channels()
+        self.filtered(lambda comm: comm.state != "failed")._log_on_partners()
 
     def _get_mail_template(self):
         self.ensure_one()
@@ -257,15 +255,13 @@ class RecouvrementCommunication(models.Model):
     def _send_emails(self):
         """Queue one e-mail per communication, with the letter and the invoices' PDFs."""
         no_email = self.filtered(lambda comm: not comm.partner_id.email)
-        for communication in no_email:
-            if communication._get_channel_codes() - {"email"}:
-                continue  # the letter or the phone call still goes out
-            communication._server_write(
-                {
-                    "state": "failed",
-                    "failure_reason": self.env._("The customer has no e-mail address."),
-                }
-            )
+        # The letter or the phone call still goes out: only the e-mail fails.
+        no_email._server_write(
+            {
+                "email_state": "failed",
+                "failure_reason": self.env._("The customer has no e-mail address."),
+            }
+        )
         communications = self - no_email
         if not communications:
             return
@@ -289,7 +285,11 @@ class RecouvrementCommunication(models.Model):
         mails = self.env["mail.mail"].sudo().create(vals_list)
         for communication, mail in zip(ordered, mails, strict=True):
             communication._server_write(
-                {"mail_id": mail.id, "mail_message_id": mail.mail_message_id.id}
+                {
+                    "mail_id": mail.id,
+                    "mail_message_id": mail.mail_message_id.id,
+                    "email_state": "outgoing",
+                }
             )
 
     def _get_collector(self):

@@ -53,7 +53,7 @@ class RecouvrementDossier(models.Model):
             [
                 ("partner_id", "=", self.partner_id.commercial_partner_id.id),
                 ("company_id", "=", self.company_id.id),
-                ("state", "in", ("sent", "delivered")),
+                *self.env["recouvrement.communication"]._get_sent_domain(),
                 ("line_ids.move_id", "in", self.move_ids.ids),
             ],
             order="date, id",

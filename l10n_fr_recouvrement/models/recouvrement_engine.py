@@ -295,18 +295,13 @@ class RecouvrementEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _get_reminder_history(self, communications):
-        """Sent communications with a letter, as the engine's reminder history."""
+        """Communications with a letter, as the engine's reminder history: each by the
+        channel it actually went out on (a failed or queued e-mail is not a reminder)."""
         reminders = []
         for communication in communications.sorted(lambda c: (c.date, c.id)):
-            if communication.state not in ("sent", "delivered") or not communication.letter_kind:
+            channel = communication._get_sent_channel()
+            if not channel or not communication.letter_kind:
                 continue
-            codes = set(communication.channel_ids.mapped("code"))
-            if "registered_letter" in codes:
-                channel = "registered_letter"
-            elif "letter" in codes:
-                channel = "letter"
-            else:
-                channel = "email"
             reminders.append(
                 Reminder(
                     reference=communication.name,

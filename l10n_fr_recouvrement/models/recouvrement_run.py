@@ -1,12 +1,11 @@
 import logging
 from collections import Counter, defaultdict
-from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
-from recouvrement.escalation import OpenItem, plan_run
+from recouvrement.escalation import plan_run
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +26,7 @@ RUN_FIELDS = [
     "recouvrement_policy_id",
     "recouvrement_level_id",
     "recouvrement_last_date",
+    "recouvrement_awaiting_sending",
     "recouvrement_notice_date",
 ]
 
@@ -100,6 +100,9 @@ class RecouvrementRun(models.Model):
         )
         for run in self:
             run.communication_count = groups.get(run, 0)
+
+    def _creation_message(self):
+        return self.env._("Collection run created")
 
     @api.model
     def _prepare_server_values(self, vals):
@@ -190,14 +193,8 @@ class RecouvrementRun(models.Model):
         }
 
     def _prepare_open_item(self, move, positions, pauses):
-        return OpenItem(
-            invoice=str(move.id),
-            debtor=str(move.commercial_partner_id.id),
-            due_date=move.invoice_date_due,
-            balance=Decimal(f"{move.amount_residual_signed:.2f}"),
-            level=positions(move.recouvrement_level_id),
-            last_reminder=move.recouvrement_last_date or None,
-            pauses=pauses.get(move.id, ()),
+        return move._recouvrement_get_open_item(
+            positions(move.recouvrement_level_id), pauses.get(move.id, ())
         )
 
     def _plan(self):
@@ -363,7 +360,7 @@ class RecouvrementRun(models.Model):
                 lines.append({**values, **shared, "communication_id": communication.id})
                 levels[move] = key[1]
         self.env["recouvrement.communication.line"]._insert_for_run(lines)
-        all_moves._recouvrement_raise_levels(levels, self.date)
+        all_moves._recouvrement_raise_levels(levels)
         return communications
 
     # ------------------------------------------------------------------

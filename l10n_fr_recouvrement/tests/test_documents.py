@@ -143,11 +143,12 @@ class TestDocuments(RecouvrementCommon):
             self.assertFalse(
                 invoice.message_ids.filtered(lambda message: last.name in str(message.body))
             )
-        # The mail fails: so does the communication, which can be retried.
+        # The mail fails: only the e-mail channel does; the letter is still to post.
         mail._postprocess_sent_message(
             success_pids=[], failure_reason="bounce", failure_type="mail_smtp"
         )
-        self.assertEqual(last.state, "failed")
+        self.assertEqual((last.email_state, last.letter_state), ("failed", "to_post"))
+        self.assertEqual(last.state, "to_send")
         self.assertEqual(last.failure_reason, "bounce")
 
     def test_print_menu_docx_and_pdf(self):

@@ -6,7 +6,8 @@ from .common import RecouvrementCommon
 @tagged("post_install", "-at_install")
 class TestLadder(RecouvrementCommon):
     def test_ladder_over_simulated_dates(self):
-        """J+7 courteous e-mail, J+21 firm, J+35 last, J+45 mise en demeure, J+60 handoff."""
+        """J+7 courteous e-mail, J+21 firm, J+35 last, J+45 mise en demeure, J+60 handoff
+        once the mise en demeure was posted (on 21 March)."""
         invoice = self.create_invoice(self.b2b, 1000.0)
         self.assertEqual(invoice.recouvrement_next_date, self.as_date("2026-02-11"))
         steps = [
@@ -19,6 +20,11 @@ class TestLadder(RecouvrementCommon):
         ]
         for day, level in steps:
             run = self.run_ladder(day, mode="auto")
+            if level == self.level_4:  # a registered letter to post by hand
+                self.assertFalse(invoice.recouvrement_next_date)
+                run.communication_ids.registered_number = "1A 234 567 8901 2"
+                with self.freeze(day):
+                    run.communication_ids.action_mark_posted()
             if level:
                 self.assertEqual(invoice.recouvrement_level_id, level, day)
                 self.assertEqual(invoice.recouvrement_last_date, self.as_date(day))

@@ -44,10 +44,14 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def send_formal_notice(self):
-        """The ladder up to the mise en demeure: the background job sends it."""
-        for day in ("2026-02-11", "2026-02-25", "2026-03-11", "2026-03-21"):
-            run = self.run_ladder(day, mode="auto")
+    def send_formal_notice(self, before_notice=None):
+        """The ladder up to the mise en demeure: the background job sends it.
+        ``before_notice`` is called after the last reminder, before the mise en demeure."""
+        for day in ("2026-02-11", "2026-02-25", "2026-03-11"):
+            self.run_ladder(day, mode="auto")
+        if before_notice:
+            before_notice()
+        run = self.run_ladder("2026-03-21", mode="auto")
         notice = run.communication_ids
         self.assertEqual(notice.level_id, self.level_4)
         return notice
@@ -254,8 +258,12 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         self.assertEqual((stats["sendings"], stats["submitted"]), (1, 1))
 
     def test_address_that_does_not_fit_fails_alone(self):
-        self.b2b.street = "Résidence des Grands Chênes, bâtiment B, escalier 4"
-        notice = self.send_formal_notice()
+        # The earlier letters went out (a reminder that failed would hold the ladder).
+        notice = self.send_formal_notice(
+            before_notice=lambda: self.b2b.write(
+                {"street": "Résidence des Grands Chênes, bâtiment B, escalier 4"}
+            )
+        )
         self.assertEqual(notice.state, "failed")
         # Refused before the letter is even rendered: its address block must fit too.
         self.assertIn("Ligne 4 de l'adresse", notice.failure_reason)

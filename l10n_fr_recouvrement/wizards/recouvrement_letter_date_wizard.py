@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class RecouvrementLetterDateWizard(models.TransientModel):
-    """The date a letter was posted, or received (the acknowledgment of receipt).
+    """The date a letter was posted, or received (the acknowledgment of receipt), or a
+    manager's correction of that receipt date; today by default.
 
     The communications' dates are written by their actions only, which check the date:
     this wizard asks for it and calls them.
@@ -22,6 +23,7 @@ class RecouvrementLetterDateWizard(models.TransientModel):
         return [
             ("posted", self.env._("Posted on")),
             ("delivered", self.env._("Received on")),
+            ("correct_receipt", self.env._("Corrected receipt date")),
         ]
 
     @api.model
@@ -35,6 +37,8 @@ class RecouvrementLetterDateWizard(models.TransientModel):
         self.ensure_one()
         if self.step == "posted":
             self.communication_ids.action_mark_posted(self.day)
-        else:
+        elif self.step == "delivered":
             self.communication_ids.action_mark_delivered(self.day)
+        else:
+            self.communication_ids.action_correct_receipt_date(self.day)
         return {"type": "ir.actions.act_window_close"}

@@ -18,7 +18,11 @@ class RecouvrementRunWizard(models.TransientModel):
         help="Manual: create drafts to review and validate. Automatic: send at once.",
     )
     partner_ids = fields.Many2many("res.partner", string="Customers", help="Empty: every customer.")
-    line_ids = fields.One2many("recouvrement.run.wizard.line", "wizard_id", string="Preview")
+    # Read-only: the run decides again when it starts; the preview only shows what it
+    # would do today.
+    line_ids = fields.One2many(
+        "recouvrement.run.wizard.line", "wizard_id", string="Preview", readonly=True
+    )
     previewed = fields.Boolean()
     skipped_log = fields.Text(string="Waiting", readonly=True)
 

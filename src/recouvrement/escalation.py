@@ -86,8 +86,10 @@ class OpenItem:
     due_date: date
     balance: Decimal
     level: int = 0  # the sequence of the last level reached; 0 = never reminded
-    last_reminder: date | None = None
+    last_reminder: date | None = None  # the day the last reminder went out
     pauses: tuple[Pause, ...] = ()
+    awaiting_sending: bool = False  # the reminder of ``level`` has not gone out yet
+    notice_received: date | None = None  # the receipt of the mise en demeure, if known
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class SkipCode(str, Enum):
     LAST_LEVEL = "last_level"
     NOT_YET_DUE = "not_yet_due"  # the next level's day after the due date is not reached
     TOO_SOON = "too_soon"  # the minimum interval since the previous reminder runs
+    NOT_SENT = "not_sent"  # the reminder of the level reached has not gone out yet
 
 
 @dataclass(frozen=True)
@@ -125,23 +128,51 @@ def next_level(item: OpenItem, ladder: tuple[Level, ...]) -> Level | None:
     return next((level for level in ladder if level.sequence > item.level), None)
 
 
-def _earliest_days(item: OpenItem, level: Level) -> tuple[date, date | None]:
+def current_level(item: OpenItem, ladder: tuple[Level, ...]) -> Level | None:
+    return next((level for level in ladder if level.sequence == item.level), None)
+
+
+def awaits_sending(item: OpenItem, ladder: tuple[Level, ...]) -> bool:
+    """Whether the reminder of the level reached has not gone out: a mise en demeure
+    without a sending day has not, whatever the caller says.
+
+    >>> notice = next(level for level in DEFAULT_LADDER if level.formal_notice)
+    >>> awaits_sending(OpenItem("F1", "ACME", date(2026, 3, 1), Decimal(1), notice.sequence),
+    ...                DEFAULT_LADDER)
+    True
+    """
+    if item.awaiting_sending:
+        return True
+    current = current_level(item, ladder)
+    return bool(current and current.formal_notice and not item.last_reminder)
+
+
+def _interval_start(item: OpenItem, ladder: tuple[Level, ...]) -> date | None:
+    """The day the minimum interval counts from: the last reminder's sending, or the
+    receipt of a mise en demeure when it is known."""
+    current = current_level(item, ladder)
+    if current and current.formal_notice and item.notice_received:
+        return max(day for day in (item.notice_received, item.last_reminder) if day)
+    return item.last_reminder
+
+
+def _earliest_days(
+    item: OpenItem, level: Level, ladder: tuple[Level, ...]
+) -> tuple[date, date | None]:
     """The first day ``level`` may be reached: by the due date, and by the interval rule."""
     by_due_date = item.due_date + timedelta(days=level.days_after_due)
-    by_interval = (
-        item.last_reminder + timedelta(days=level.min_days_since_previous)
-        if item.last_reminder
-        else None
-    )
+    start = _interval_start(item, ladder)
+    by_interval = start + timedelta(days=level.min_days_since_previous) if start else None
     return by_due_date, by_interval
 
 
 def next_action_date(item: OpenItem, ladder: tuple[Level, ...]) -> date | None:
-    """The first day the next level may be reached, pauses aside; None after the last."""
+    """The first day the next level may be reached, pauses aside; None after the last,
+    and while the last reminder has not gone out (no day can be told yet)."""
     level = next_level(item, ladder)
-    if level is None:
+    if level is None or awaits_sending(item, ladder):
         return None
-    return max(day for day in _earliest_days(item, level) if day is not None)
+    return max(day for day in _earliest_days(item, level, ladder) if day is not None)
 
 
 def decide(item: OpenItem, ladder: tuple[Level, ...], today: date) -> Decision | Skip:
@@ -154,7 +185,11 @@ def decide(item: OpenItem, ladder: tuple[Level, ...], today: date) -> Decision |
     level = next_level(item, ladder)
     if level is None:
         return Skip(item, SkipCode.LAST_LEVEL, "last level reached")
-    by_due_date, by_interval = _earliest_days(item, level)
+    if awaits_sending(item, ladder):
+        current = current_level(item, ladder)
+        what = "formal notice" if current and current.formal_notice else "reminder"
+        return Skip(item, SkipCode.NOT_SENT, f"{what} not sent yet")
+    by_due_date, by_interval = _earliest_days(item, level, ladder)
     if today < by_due_date:
         return Skip(item, SkipCode.NOT_YET_DUE, f"not yet due for {level.code}")
     if by_interval and today < by_interval:

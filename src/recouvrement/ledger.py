@@ -142,6 +142,7 @@ class Account:
                     level=state.level,
                     last_reminder=state.last_reminder,
                     pauses=state.pauses,
+                    notice_received=self.notice_received,
                 )
             )
         return items
