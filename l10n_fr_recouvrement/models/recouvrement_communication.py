@@ -138,7 +138,9 @@ class RecouvrementCommunication(models.Model):
     first_letter_id = fields.Many2one(
         "recouvrement.communication", readonly=True, check_company=True
     )
-    mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
+    mail_id = fields.Many2one(
+        "mail.mail", string="Outgoing e-mail", readonly=True, ondelete="set null"
+    )
     mail_message_id = fields.Many2one(
         "mail.message", string="E-mail message", readonly=True, ondelete="set null"
     )

@@ -61,7 +61,7 @@ class RecouvrementDossierFiling(models.Model):
     documents = fields.Text(string="Documents filed (SHA-256)", readonly=True)
     upload_set_id = fields.Many2one("ir.attachment", string="Upload set", readonly=True)
     upload_set_data = fields.Binary(related="upload_set_id.datas", string="Upload set (ZIP)")
-    upload_set_name = fields.Char(related="upload_set_id.name")
+    upload_set_name = fields.Char(related="upload_set_id.name", string="Upload set file name")
     evidence_ids = fields.Many2many(
         "ir.attachment",
         "recouvrement_dossier_filing_evidence_rel",
