@@ -14,6 +14,7 @@ from datetime import date
 from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
@@ -37,18 +38,37 @@ def signature_png():
 SIGNATURE = base64.b64encode(signature_png())  # as the form's binary widget sends it
 
 
+def drawn_images(page):
+    """Images the page's own content draws (merged pages share their resources)."""
+    count = 0
+    xobjects = page["/Resources"].get("/XObject", {})
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator != b"Do":
+            continue
+        drawn = xobjects[operands[0]].get_object()
+        if drawn["/Subtype"] == "/Image":
+            count += 1
+        else:  # a form: the stamp's page, which draws the signature
+            inner = drawn.get("/Resources", {}).get("/XObject", {})
+            count += sum(
+                inner[name[0]].get_object()["/Subtype"] == "/Image"
+                for name, op in ContentStream(drawn, None).operations
+                if op == b"Do"
+            )
+    return count
+
+
 def section_images(pdf, title):
-    """How many images the pages of the merged PDF's ``title`` bookmark show."""
+    """How many images the pages of the merged PDF's ``title`` bookmark draw."""
     reader = PdfReader(io.BytesIO(pdf))
     starts = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
-    titles = [name for name, _ in starts]
-    index = titles.index(title)
+    index = [name for name, _ in starts].index(title)
     end = starts[index + 1][1] if index + 1 < len(starts) else len(reader.pages)
-    return sum(len(reader.pages[page].images) for page in range(starts[index][1], end))
+    return sum(drawn_images(reader.pages[page]) for page in range(starts[index][1], end))
 
 
 def pdf_images(pdf):
-    return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+    return sum(drawn_images(page) for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @tagged("post_install", "-at_install")
