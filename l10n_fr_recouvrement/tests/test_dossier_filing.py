@@ -412,3 +412,26 @@ class TestDossierFiling(DossierCommon, HttpCase):
         self.assertEqual(
             section_images(received, dossier.opening.title), pdf_images(dossier.opening.data) + 1
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFilingFrench(DossierCommon):
+    def test_the_new_filing_strings_read_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["l10n_fr_recouvrement"], ["fr_FR"])
+        french = self.env(context=dict(self.env.context, lang="fr_FR"))
+        states = dict(french["recouvrement.dossier.filing"]._selection_state())
+        self.assertEqual(states["handed_over"], "ZIP à remettre")
+        channels = dict(french["recouvrement.dossier.filing"]._selection_channel())
+        self.assertEqual(
+            channels["european_order"], "Injonction de payer européenne (formulaire A)"
+        )
+        wizard = french["recouvrement.dossier.file.wizard"]
+        self.assertEqual(
+            dict(wizard._selection_commissaire_delivery())["zip"], "En ZIP, à remettre"
+        )
+        field = french["ir.model.fields"]._get("res.company", "recouvrement_signature_image")
+        self.assertEqual(field.field_description, "Signature du signataire")
+        arch = wizard.get_view(view_type="form")["arch"]
+        self.assertIn("n'est pas vérifiée dans la liste des tribunaux", arch)
+        self.assertIn("Adresse de la juridiction", arch)
