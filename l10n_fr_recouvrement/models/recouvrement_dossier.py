@@ -7,7 +7,6 @@ the procedure's deadlines (CPC 1411, 1416).
 """
 
 import hashlib
-from datetime import timedelta
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -31,9 +30,6 @@ from .server_fields import attachment_belongs_to
 
 SEQUENCE_CODE = "recouvrement.dossier"
 LOCKED_STATES = ("exported", "filed", "order_granted", "served", "objection", "closed")
-# Reminders ahead of the deadlines: days before the last day.
-SERVICE_REMINDER_DAYS = 30
-OBJECTION_REMINDER_DAYS = 7
 
 
 class RecouvrementDossier(models.Model):
@@ -253,10 +249,7 @@ class RecouvrementDossier(models.Model):
                     "longer change. Export again for a new version, or create a new dossier."
                 )
             )
-        result = super().write(vals)
-        if "order_date" in vals or "service_date" in vals:
-            self._schedule_deadline_activities()
-        return result
+        return super().write(vals)
 
     @api.constrains("partner_id", "move_ids")
     def _check_invoices_of_debtor(self):
@@ -635,7 +628,6 @@ class RecouvrementDossier(models.Model):
             ("exported", "filed", "order_granted", "served", "objection"), self.env._("closed")
         )
         self._server_write({"state": "closed"})
-        self.activity_unlink(["l10n_fr_recouvrement.mail_activity_type_dossier_deadline"])
         return True
 
     def action_open_exports(self):
@@ -647,41 +639,3 @@ class RecouvrementDossier(models.Model):
             "view_mode": "list,form",
             "domain": [("dossier_id", "=", self.id)],
         }
-
-    # ------------------------------------------------------------------
-    # Deadlines
-    # ------------------------------------------------------------------
-    def _schedule_deadline_activities(self):
-        """One activity for the responsible user ahead of each deadline (CPC 1411, 1416)."""
-        activity_type = self.env.ref(
-            "l10n_fr_recouvrement.mail_activity_type_dossier_deadline", raise_if_not_found=False
-        )
-        if not activity_type:
-            return
-        today = fields.Date.context_today(self)
-        for dossier in self:
-            deadlines = []
-            if dossier.service_deadline and not dossier.service_date:
-                deadlines.append(
-                    (
-                        dossier.service_deadline,
-                        SERVICE_REMINDER_DAYS,
-                        self.env._("Serve the order before %s (CPC 1411)"),
-                    )
-                )
-            if dossier.objection_deadline:
-                deadlines.append(
-                    (
-                        dossier.objection_deadline,
-                        OBJECTION_REMINDER_DAYS,
-                        self.env._("Objection period ends on %s (CPC 1416)"),
-                    )
-                )
-            dossier.activity_unlink(["l10n_fr_recouvrement.mail_activity_type_dossier_deadline"])
-            for deadline, days, summary in deadlines:
-                dossier.sudo().activity_schedule(
-                    "l10n_fr_recouvrement.mail_activity_type_dossier_deadline",
-                    date_deadline=max(deadline - timedelta(days=days), today),
-                    summary=summary % fields.Date.to_string(deadline),
-                    user_id=(dossier.user_id or self.env.user).id,
-                )

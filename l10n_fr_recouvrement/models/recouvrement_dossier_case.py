@@ -388,8 +388,7 @@ class RecouvrementDossierCase(models.Model):
     # ------------------------------------------------------------------
     def write(self, vals):
         result = super().write(vals)
-        # The base write reschedules on order and service dates; the other events and
-        # the counsel too. Rescheduling twice changes nothing.
+        # Every case event and the counsel reschedule the counsel's activities.
         if set(vals) & {*CASE_EVENT_FIELDS, "counsel_id", "user_id"}:
             self._schedule_deadline_activities()
         return result

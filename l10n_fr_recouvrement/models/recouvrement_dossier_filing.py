@@ -1,8 +1,10 @@
 """A dossier's filing with the court: the channel, the date, the reference, the proofs.
 
 The engine files (``recouvrement.filing``): it prepares the Tribunal Digital upload set,
-or sends the signed request, the bordereau and the exhibits by registered letter to the
-registry through the company's provider account. This model keeps what happened: the
+sends the signed request, the bordereau and the exhibits by registered letter to the
+registry (or form A to the court of a European order) through the company's Maileva
+account, or sends the dossier to a commissaire de justice by LRE through its AR24 account
+(else hands the ZIP over, to download). This model keeps what happened: the
 documents filed with their SHA-256, the provider's sending, and the evidence of the
 filing (the deposit proof and the acknowledgment of receipt, attachments with their
 SHA-256), refreshed by a button and by the registered letters' poll.
@@ -78,12 +80,15 @@ class RecouvrementDossierFiling(models.Model):
         return [
             ("tribunal_digital", self.env._("Tribunal Digital (online)")),
             ("registered_letter", self.env._("Registered letter to the registry")),
+            ("commissaire", self.env._("Commissaire de justice")),
+            ("european_order", self.env._("European order for payment (form A)")),
         ]
 
     @api.model
     def _selection_state(self):
         return [
             ("prepared", self.env._("To upload")),
+            ("handed_over", self.env._("ZIP to hand over")),
             ("filed", self.env._("Filed")),
             ("submitted", self.env._("Submitted")),
             ("deposited", self.env._("Deposited")),
@@ -106,10 +111,12 @@ class RecouvrementDossierFiling(models.Model):
     @api.model
     def _create_from_engine(self, dossier, export, channel, result, account=None, upload=None):
         """The filing record of the engine's ``Filing`` ``result``; a sending filed again
-        (the engine read it back from the provider) keeps its one record."""
+        (the engine read it back from the provider) keeps its one record. The registry's
+        letter and the commissaire's LRE of one version share the sending reference, not
+        the channel."""
         if result.sending_reference:
             known = self.search(
-                [("dossier_id", "=", dossier.id),
+                [("dossier_id", "=", dossier.id), ("channel", "=", channel),
                  ("sending_reference", "=", result.sending_reference)], limit=1,
             )  # fmt: skip
             if known:

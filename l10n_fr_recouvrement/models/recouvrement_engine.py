@@ -14,6 +14,8 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+from babel import Locale
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -38,6 +40,8 @@ _RATES = {}
 _CONVERTER = {}
 _CONVERTER_LOCK = threading.Lock()
 _COURTS = {}
+# The engine reads a country as written on French letters ("Belgique"), or its code.
+FRENCH_COUNTRY_NAMES = Locale("fr").territories
 ANONYMOUS_PARTY = Party(name="", address=Address(street="", zip="", city=""))
 
 
@@ -154,7 +158,9 @@ class RecouvrementEngine(models.AbstractModel):
             zip=partner.zip or "",
             city=partner.city or "",
             street2=partner.street2 or "",
-            country=partner.country_id.name or "France",
+            country=FRENCH_COUNTRY_NAMES.get(
+                partner.country_id.code or "FR", partner.country_id.code
+            ),
         )
 
     @api.model

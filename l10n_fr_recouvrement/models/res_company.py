@@ -34,6 +34,14 @@ class ResCompany(models.Model):
     )
     recouvrement_signatory_name = fields.Char(string="Letters signed by")
     recouvrement_signatory_title = fields.Char(string="Signatory title")
+    recouvrement_signature_image = fields.Image(
+        string="Signatory's signature",
+        attachment=True,
+        max_width=1200,
+        max_height=400,
+        help="The signatory's handwritten signature (PNG or JPEG), stamped on court requests "
+        "filed by post.",
+    )
     recouvrement_legal_representative = fields.Char(
         string="Legal representative",
         help='Who represents the company in law, with the title: "Claire Durand, présidente". '

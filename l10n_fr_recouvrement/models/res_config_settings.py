@@ -22,6 +22,9 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_legal_representative = fields.Char(
         related="company_id.recouvrement_legal_representative", readonly=False
     )
+    recouvrement_signature_image = fields.Image(
+        related="company_id.recouvrement_signature_image", readonly=False
+    )
     recouvrement_rcs_city = fields.Char(related="company_id.recouvrement_rcs_city", readonly=False)
     recouvrement_share_capital = fields.Monetary(
         related="company_id.recouvrement_share_capital", readonly=False
