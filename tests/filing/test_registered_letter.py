@@ -149,8 +149,7 @@ def test_an_unsigned_request_is_refused_and_nothing_is_sent(
     assert refused.value.code == "request_unsigned"
     assert str(refused.value) == (
         "La requête doit être signée pour être déposée : fournissez l'image de la signature "
-        "de Sophie Renaud (--signature IMAGE.png) ou le PDF de la requête signée et scannée "
-        "(--signed-request REQUETE.pdf)."
+        "de Sophie Renaud ou le PDF de la requête signée et scannée."
     )
     assert stats(maileva_standin)["sendings"] == 0
 

@@ -40,8 +40,7 @@ def signed_request(
         Message.build(
             "request_unsigned",
             "La requête doit être signée pour être déposée : fournissez l'image de la "
-            "signature de {signatory} (--signature IMAGE.png) ou le PDF de la requête "
-            "signée et scannée (--signed-request REQUETE.pdf).",
+            "signature de {signatory} ou le PDF de la requête signée et scannée.",
             signatory=signatory,
         )
     )
@@ -56,7 +55,7 @@ def stamp_signature(pdf: bytes, image: bytes) -> bytes:
             Message.build(
                 "signature_place_missing",
                 "La requête n'a pas d'emplacement « {label} » où apposer la signature : "
-                "fournissez la requête signée et scannée (--signed-request).",
+                "fournissez la requête signée et scannée.",
                 label=SIGNATURE_PLACE,
             )
         )
