@@ -14,6 +14,7 @@ from . import (
     recouvrement_communication_line,
     recouvrement_communication_registered,
     recouvrement_communication_sending,
+    recouvrement_dashboard,
     recouvrement_dossier,
     recouvrement_dossier_case,
     recouvrement_dossier_exhibits,
@@ -28,4 +29,5 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_partner_collection_report,
 )
