@@ -111,17 +111,17 @@ class ReportCollectionCustomer(models.AbstractModel):
         }
 
     def _get_next_step(self, rows, env, day):
-        """``{level, date}`` of the earliest next action of an unblocked invoice, or
-        ``{blocked}`` when every open invoice is blocked; None when nothing is open."""
+        """The next step, in words: the level the earliest unblocked invoice reaches next,
+        and when; or why nothing is coming."""
         if not rows:
-            return None
+            return env._("None: nothing is open.")
         waiting = rows.filtered(lambda row: row.next_date and not row.blocked)
         if not waiting:
             blocked = rows.filtered("blocked")[:1]
             if not blocked:
-                return {"last_level": True}
+                return env._("None: the last level of the ladder is reached.")
             reasons = dict(env["recouvrement.block"]._selection_reason())
-            return {"blocked": reasons.get(blocked.block_reason, blocked.block_reason)}
+            return env._("None: collection is blocked (%s).", reasons[blocked.block_reason])
         row = waiting.sorted(lambda row: (row.next_date, row.id))[0]
         move = row.move_id
         policy = move._recouvrement_get_policy()
@@ -134,9 +134,10 @@ class ReportCollectionCustomer(models.AbstractModel):
             level=policy._get_position_function()(move.recouvrement_level_id),
             last_reminder=move.recouvrement_last_date or None,
         )
-        level = next_level(item, ladder)
-        return {
-            "level": levels[level.sequence].with_env(env).name if level else "",
-            "date": day(row.next_date),
-            "invoice": move.name,
-        }
+        level = levels[next_level(item, ladder).sequence]
+        return env._(
+            "%(level)s from %(date)s (invoice %(invoice)s).",
+            level=level.with_env(env).name,
+            date=day(row.next_date),
+            invoice=move.name,
+        )

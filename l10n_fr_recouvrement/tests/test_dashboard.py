@@ -147,7 +147,8 @@ class TestDashboard(RecouvrementCommon):
         self.assertIn("Relance ferme", html)
         self.assertIn(f"4{NBSP}300,00{NBSP}€", html)
         self.assertIn(f"2{NBSP}700,00{NBSP}€", html)
-        self.assertIn("Promesse de paiement", html)
+        self.assertIn("<td>Promesse de paiement</td>", html)
+        self.assertIn("<td>Aucun niveau</td>", html)
         self.assertIn(self.b2b_other.name, html)
 
     def test_drill_downs(self):
@@ -175,7 +176,8 @@ class TestDashboard(RecouvrementCommon):
             penalty = self.paid_part.recouvrement_penalty_amount
         self.assertGreater(penalty, 0)
         # Open items: dates, days late and amounts the French way, the engine's penalties.
-        self.assertIn("Rapport de recouvrement", html)
+        self.assertIn("<h2>Rapport de recouvrement</h2>", html)
+        self.assertIn("Situation au <span>18/03/2026</span>", html)
         self.assertIn(self.paid_part.name, html)
         self.assertIn("05/01/2026", html)
         self.assertIn("04/02/2026", html)
@@ -184,21 +186,28 @@ class TestDashboard(RecouvrementCommon):
         self.assertIn(f"1{NBSP}300,00{NBSP}€", html)
         self.assertIn(f"{penalty:.2f}".replace(".", ",") + f"{NBSP}€", html)
         self.assertIn(f"40,00{NBSP}€", html)
-        # Communications: the two reminders sent by e-mail.
-        self.assertIn("Relance courtoise", html)
-        self.assertIn("11/02/2026", html)
-        self.assertIn("Relance ferme", html)
-        self.assertIn("04/03/2026", html)
-        self.assertIn("Courriel", html)
-        # Next step: the last reminder, due since 11 March.
-        self.assertIn("Dernière relance", html)
-        self.assertIn("11/03/2026", html)
+        # Communications: the courteous reminder sent by e-mail; the firm reminder's letter
+        # waits to be printed, so it is not sent yet.
+        self.assertIn("Communications envoyées", html)
+        self.assertIn("<td>11/02/2026</td>", html)
+        self.assertIn("<td>Relance courtoise</td>", html)
+        self.assertIn("<td>Courriel</td>", html)
+        self.assertIn("<td>Envoyée</td>", html)
+        firm = self.paid_part.recouvrement_line_ids.communication_id.filtered(
+            lambda communication: communication.level_id == self.level_2
+        )
+        self.assertEqual(firm.state, "to_send")
+        self.assertNotIn(firm.name, html)
+        # Next step: the last reminder, from 11 March (firm reminder of 4 March + 7 days).
+        self.assertIn(
+            f"Dernière relance à partir du 11/03/2026 (facture {self.paid_part.name}).", html
+        )
         self.assertNotIn(self.old.name, html)
 
     def test_customer_report_when_blocked(self):
         html = self.render_report(self.b2c)
         self.assertIn(self.disputed.name, html)
-        self.assertIn("Collection is blocked: <span>Dispute</span>", html)
+        self.assertIn("None: collection is blocked (Dispute).", html)
         self.assertIn("No communication was sent.", html)
 
     def test_customer_report_from_the_customer_form(self):
