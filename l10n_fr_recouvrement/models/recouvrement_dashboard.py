@@ -111,6 +111,16 @@ class RecouvrementDashboard(models.TransientModel):
         )
         return count, partners, amount
 
+    def _get_action_due_by_customer(self, limit=TOP_DEBTORS):
+        """``[(partner, invoices, amount)]`` due for action, the largest amounts first."""
+        return self._get_report()._read_group(
+            self._get_report_domain(("action_due", "=", True)),
+            ["partner_id"],
+            ["__count", "amount_residual:sum"],
+            order="amount_residual:sum desc, partner_id",
+            limit=limit,
+        )
+
     def _get_blocked_by_reason(self):
         """``{reason: amount}`` of the blocked invoices."""
         totals = self._get_totals(["block_reason"], ("blocked", "=", True))
@@ -185,6 +195,10 @@ class RecouvrementDashboard(models.TransientModel):
             "blocked": [
                 (reasons.get(reason, reason), money(amount))
                 for reason, amount in sorted(blocked.items(), key=lambda item: -item[1])
+            ],
+            "action_due": [
+                (partner, count, money(amount))
+                for partner, count, amount in self._get_action_due_by_customer()
             ],
             "top_debtors": [
                 (partner, money(due), money(overdue))

@@ -118,6 +118,10 @@ class TestDashboard(RecouvrementCommon):
         self.assertEqual(dashboard.action_due_count, 2)
         self.assertEqual(dashboard.action_due_partner_count, 2)
         self.assertEqual(dashboard.action_due_amount, 2800.0)
+        self.assertEqual(
+            dashboard._get_action_due_by_customer(),
+            [(self.b2b_other, 1, 2000.0), (self.b2b, 1, 800.0)],
+        )
         self.assertEqual(self.dashboard("2026-03-10")._get_action_due(), (0, 0, 0.0))
         with self.freeze(TODAY):
             due = self.env["recouvrement.overdue.report"].search([("action_due", "=", True)])
@@ -149,6 +153,8 @@ class TestDashboard(RecouvrementCommon):
         self.assertIn(f"2{NBSP}700,00{NBSP}€", html)
         self.assertIn("<td>Promesse de paiement</td>", html)
         self.assertIn("<td>Aucun niveau</td>", html)
+        self.assertIn("À traiter aujourd'hui", html)
+        self.assertIn("Clients les plus débiteurs", html)
         self.assertIn(self.b2b_other.name, html)
 
     def test_drill_downs(self):
@@ -209,6 +215,11 @@ class TestDashboard(RecouvrementCommon):
         self.assertIn(self.disputed.name, html)
         self.assertIn("None: collection is blocked (Dispute).", html)
         self.assertIn("No communication was sent.", html)
+
+    def test_customer_report_when_nothing_is_open(self):
+        html = self.render_report(self.partner_a)
+        self.assertIn("Nothing is open.", html)
+        self.assertIn("None: nothing is open.", html)
 
     def test_customer_report_from_the_customer_form(self):
         partner = self.b2b.with_context(discard_logo_check=True)
