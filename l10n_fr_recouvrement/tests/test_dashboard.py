@@ -1,7 +1,8 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from .common import RecouvrementCommon
 
@@ -163,6 +164,30 @@ class TestDashboard(RecouvrementCommon):
         self.assertEqual(action["res_model"], "recouvrement.overdue.report")
         self.assertEqual(action["context"]["search_default_action_due"], 1)
         self.assertEqual(dashboard.action_open_analysis()["views"][0], (False, "pivot"))
+
+    def new_user(self, login, groups):
+        company = self.company.id
+        return new_test_user(
+            self.env,
+            login,
+            groups=groups,
+            company_id=company,
+            company_ids=[Command.set([company])],
+        )
+
+    def test_collection_users_and_counsel_only(self):
+        report = self.env.ref("l10n_fr_recouvrement.action_report_collection_customer")
+        collector = self.new_user("collector", "l10n_fr_recouvrement.group_recouvrement_user")
+        counsel = self.new_user("counsel", "l10n_fr_recouvrement.group_recouvrement_legal")
+        for user in (collector, counsel):
+            env = self.env(user=user)
+            with self.freeze(TODAY):
+                self.assertEqual(env["recouvrement.dashboard"].create({}).amount_due, 4300.0)
+                html, _kind = env["ir.actions.report"]._render_qweb_html(report, self.b2b.ids)
+            self.assertIn(self.paid_part.name, html.decode())
+        employee = self.env(user=self.new_user("employee", "base.group_user"))
+        with self.assertRaises(AccessError):
+            employee["recouvrement.dashboard"].create({})
 
     # ------------------------------------------------------------------
     # The per-customer collection report
