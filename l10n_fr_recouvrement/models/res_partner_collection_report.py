@@ -42,6 +42,9 @@ class ReportCollectionCustomer(models.AbstractModel):
             ],
             order="date desc, id desc",
         )
+        rows_by_partner = rows.grouped("partner_id")
+        communications_by_partner = communications.grouped("partner_id")
+        Row, Communication = rows.browse(), communications.browse()
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
@@ -50,10 +53,8 @@ class ReportCollectionCustomer(models.AbstractModel):
             "collections": {
                 partner.id: self._get_collection(
                     partner,
-                    rows.filtered(lambda row, partner=partner: row.partner_id == partner),
-                    communications.filtered(
-                        lambda communication, partner=partner: communication.partner_id == partner
-                    ),
+                    rows_by_partner.get(partner, Row),
+                    communications_by_partner.get(partner, Communication),
                     as_of,
                 )
                 for partner in partners
