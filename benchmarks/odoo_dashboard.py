@@ -10,7 +10,8 @@ run on the copy (so that invoices carry levels and next dates), then times what 
 open, each ``--repeat`` times (median), with its SQL query count:
 
 - the dashboard (``recouvrement.overdue.report``): amounts due by level, by age bucket,
-  and by level and age bucket (``read_group``, computed by PostgreSQL);
+  and by level and age bucket (``read_group``, computed by PostgreSQL), and the summary
+  form (``recouvrement.dashboard``: every figure, the top debtors and DSO);
 - the invoice list as the collection menu filters it (open invoices that reached a level,
   by due date, first page of 80, the list's columns) and its total count;
 - the invoices whose next collection action is due (``recouvrement_next_date``).
@@ -111,6 +112,7 @@ def measure(db: str, addons_path: str, repeat: int) -> None:
             "dashboard by level and age": lambda: Report.read_group(
                 [], ["amount_residual:sum"], ["level_id", "age_bucket"], lazy=False
             ),
+            "dashboard summary": lambda: env["recouvrement.dashboard"].create({}).summary_html,
             "invoice list, first 80": lambda: Move.search_fetch(
                 listed, LIST_FIELDS, order="invoice_date_due, id", limit=80
             ),

@@ -15,6 +15,7 @@ from . import (
     recouvrement_communication_line,
     recouvrement_communication_registered,
     recouvrement_communication_sending,
+    recouvrement_dashboard,
     recouvrement_dossier,
     recouvrement_dossier_case,
     recouvrement_dossier_exhibits,
@@ -29,4 +30,5 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_partner_collection_report,
 )

@@ -3,7 +3,11 @@ from odoo.tools import SQL
 
 
 class RecouvrementOverdueReport(models.Model):
-    """The collection dashboard: open customer invoices by level and by age."""
+    """The collection dashboard: open customer invoices by level and by age.
+
+    Ages are counted on the user's today (``recouvrement_as_of`` in the context for
+    another day), not on the database server's clock.
+    """
 
     _name = "recouvrement.overdue.report"
     _description = "Collection dashboard"
@@ -19,6 +23,17 @@ class RecouvrementOverdueReport(models.Model):
     age_days = fields.Integer(string="Days overdue", readonly=True, aggregator="max")
     age_bucket = fields.Selection(selection="_selection_age_bucket", string="Age", readonly=True)
     blocked = fields.Boolean(readonly=True)
+    block_reason = fields.Selection(
+        selection=lambda self: self.env["recouvrement.block"]._selection_reason(),
+        string="Block reason",
+        readonly=True,
+    )
+    next_date = fields.Date(string="Next collection action", readonly=True)
+    action_due = fields.Boolean(
+        string="Due for action",
+        readonly=True,
+        help="The next collection action is due today or was due before, and nothing blocks it.",
+    )
     amount_residual = fields.Monetary(string="Amount due", readonly=True)
 
     @api.model
@@ -31,6 +46,11 @@ class RecouvrementOverdueReport(models.Model):
             ("4_older", self.env._("More than 90 days")),
         ]
 
+    @api.model
+    def _get_as_of(self):
+        as_of = self.env.context.get("recouvrement_as_of") or fields.Date.context_today(self)
+        return fields.Date.to_date(as_of)
+
     @property
     def _table_query(self):
         return SQL(
@@ -42,15 +62,20 @@ class RecouvrementOverdueReport(models.Model):
                    move.recouvrement_level_id AS level_id,
                    company.currency_id AS currency_id,
                    move.invoice_date_due,
-                   GREATEST(CURRENT_DATE - move.invoice_date_due, 0) AS age_days,
+                   GREATEST(%(today)s - move.invoice_date_due, 0) AS age_days,
                    CASE
-                       WHEN move.invoice_date_due >= CURRENT_DATE THEN '0_not_due'
-                       WHEN CURRENT_DATE - move.invoice_date_due <= 30 THEN '1_30'
-                       WHEN CURRENT_DATE - move.invoice_date_due <= 60 THEN '2_60'
-                       WHEN CURRENT_DATE - move.invoice_date_due <= 90 THEN '3_90'
+                       WHEN move.invoice_date_due >= %(today)s THEN '0_not_due'
+                       WHEN %(today)s - move.invoice_date_due <= 30 THEN '1_30'
+                       WHEN %(today)s - move.invoice_date_due <= 60 THEN '2_60'
+                       WHEN %(today)s - move.invoice_date_due <= 90 THEN '3_90'
                        ELSE '4_older'
                    END AS age_bucket,
                    COALESCE(move.recouvrement_blocked, FALSE) AS blocked,
+                   move.recouvrement_block_reason AS block_reason,
+                   move.recouvrement_next_date AS next_date,
+                   COALESCE(move.recouvrement_next_date <= %(today)s
+                            AND NOT COALESCE(move.recouvrement_blocked, FALSE), FALSE)
+                       AS action_due,
                    move.amount_residual_signed AS amount_residual
               FROM account_move move
               JOIN res_company company ON company.id = move.company_id
@@ -58,5 +83,6 @@ class RecouvrementOverdueReport(models.Model):
                AND move.state = 'posted'
                AND move.payment_state IN ('not_paid', 'partial')
                AND move.amount_residual > 0
-            """
+            """,
+            today=self._get_as_of(),
         )
