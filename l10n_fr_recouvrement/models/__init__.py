@@ -29,3 +29,7 @@ from . import (
     res_config_settings,
     res_partner,
 )
+
+# isort: split
+# They extend models above (res.company, recouvrement.dossier): loaded after them.
+from . import recouvrement_court, recouvrement_rate
