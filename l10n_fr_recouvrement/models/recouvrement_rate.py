@@ -4,7 +4,9 @@ The engine ships its rows (``recouvrement/law/data/rates.csv``): they are copied
 read-only, so that a manager sees what the engine knows and where each figure comes from.
 Rows fetched from the ECB and rows entered by hand (with their source) are added on top,
 and :meth:`_get_engine_rows` gives them to the one place that builds the rate table,
-``recouvrement.engine._get_rate_table``.
+``recouvrement.engine._get_rate_table``. Until a half-year's rates are known, the engine
+flags its figures provisional: formal letters and court dossiers wait, saying where the
+rates are entered.
 """
 
 import logging
@@ -13,6 +15,8 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from recouvrement.dossier import DossierRefused
+from recouvrement.dossier.guards import PROVISIONAL_RATES
 from recouvrement.ecb import DEFAULT_URL, fetch_mro_rows
 from recouvrement.errors import RateFileError, RateUpdateError
 from recouvrement.law.rates import COLUMNS, MRO, SERIES_NAMES, RateRow, RateTable, read_rate_rows
@@ -236,3 +240,33 @@ class RecouvrementRateUpdate(models.Model):
             day=rows[-1].day.strftime("%d/%m/%Y"),
         )
         return self.create({"state": "done", "message": message, "url": url})
+
+
+class RecouvrementDossier(models.Model):
+    """A dossier on provisional rates says so, and waits for them, naming the rates menu."""
+
+    _inherit = "recouvrement.dossier"
+
+    def _store_engine_result(self, decompte, choice, court, warnings=()):
+        if decompte.provisional:
+            warnings = (*warnings, self._get_provisional_rates_text())
+        return super()._store_engine_result(decompte, choice, court, warnings)
+
+    def _raise_engine_error(self, error):
+        if isinstance(error, DossierRefused) and PROVISIONAL_RATES in error.guards:
+            error = DossierRefused(
+                [
+                    (guard, self._get_provisional_rates_text())
+                    if guard == PROVISIONAL_RATES
+                    else (guard, message)
+                    for guard, message in error.problems
+                ]
+            )
+        return super()._raise_engine_error(error)
+
+    def _get_provisional_rates_text(self):
+        return self.env._(
+            "The interest runs on provisional rates: a half-year's rate is not known yet, and "
+            "a court request needs published rates. Enter it in Accounting > Configuration > "
+            "Collection > Rates (or click Update from the ECB there), then click Refresh."
+        )

@@ -172,3 +172,20 @@ class TestRatesUi(RecouvrementCommon):
         self.assertFalse(notice.failure_reason)
         self.assertTrue(notice.pdf_attachment_id)
         self.assertFalse(notice.penalty_provisional)
+
+    def test_dossier_waits_for_its_rates(self):
+        self.create_invoice(self.b2b, 6000.0)
+        with self.freeze("2026-12-01"):
+            dossier = self.env["recouvrement.dossier"]._create_from_partner(self.b2b)
+            self.assertIn("The interest runs on provisional rates", dossier.warnings)
+            with self.assertRaises(UserError) as caught:
+                dossier.action_ready()
+            refusal = str(caught.exception)
+            self.assertIn("[provisional_rates] The interest runs on provisional rates", refusal)
+            self.assertIn("Configuration > Collection > Rates", refusal)
+            self.assertNotIn("update-rates", refusal)
+            self.enter_mro_h2(2.4)
+            dossier.action_refresh()
+        self.assertFalse(dossier.warnings)
+        # 6 000 €: 146 days at 12.15 % (291.60 €) and 154 days at 12.40 % (313.91 €).
+        self.assertAlmostEqual(dossier.amount_interest, 605.51)
