@@ -102,9 +102,9 @@ class RecouvrementDossier(models.Model):
             return self._get_court_table().find(kind, address), ()
         except CourtNotFound:
             warning = self.env._(
-                "No %(kind)s is known for %(zip)s %(city)s: add it in Accounting > "
-                "Configuration > Collection > Courts (then click Refresh), or name the court "
-                "in the Court section of this dossier.",
+                "No %(kind)s is known for %(zip)s %(city)s: add it in Invoicing > "
+                "Configuration > Collection > Courts (then click Compute), or name the court "
+                "under Route and court in this dossier (Other court).",
                 kind=dict(self._selection_court_kind())[kind.value],
                 zip=address.zip,
                 city=address.city,

@@ -13,7 +13,7 @@ import logging
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from recouvrement.dossier import DossierRefused
 from recouvrement.dossier.guards import PROVISIONAL_RATES
@@ -31,7 +31,9 @@ ORIGIN_ORDER = ("shipped", "ecb", "manual")
 class RecouvrementRate(models.Model):
     _name = "recouvrement.rate"
     _description = "Collection rate"
+    _inherit = ["recouvrement.server.fields.mixin"]
     _order = "series, date desc, id desc"
+    _server_fields = ("origin",)
 
     series = fields.Selection(selection="_selection_series", required=True)
     date = fields.Date(
@@ -75,15 +77,8 @@ class RecouvrementRate(models.Model):
         ]
 
     # ------------------------------------------------------------------
-    # ORM: shipped and fetched rows are not edited by hand
+    # ORM: shipped and fetched rows are the server's, not edited by hand
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.context.get("recouvrement_rate_sync"):
-            for vals in vals_list:
-                vals["origin"] = "manual"
-        return super().create(vals_list)
-
     def write(self, vals):
         self._check_manual()
         return super().write(vals)
@@ -93,9 +88,7 @@ class RecouvrementRate(models.Model):
         return super().unlink()
 
     def _check_manual(self):
-        if self.env.context.get("recouvrement_rate_sync"):
-            return
-        if any(rate.origin != "manual" for rate in self):
+        if not self._is_server_write() and any(rate.origin != "manual" for rate in self):
             raise UserError(
                 self.env._(
                     "Shipped and ECB rates cannot be changed: enter a rate by hand for the "
@@ -141,7 +134,7 @@ class RecouvrementRate(models.Model):
         rows = {
             (row.series, row.day): row for series in SERIES_NAMES for row in shipped.rows(series)
         }
-        Rate = self.sudo().with_context(recouvrement_rate_sync=True, active_test=False)
+        Rate = self.sudo()
         existing = Rate.search([("origin", "=", "shipped")])
         for rate in existing:
             row = rows.pop((rate.series, rate.date), None)
@@ -166,6 +159,8 @@ class RecouvrementRate(models.Model):
     # ------------------------------------------------------------------
     def action_update_from_ecb(self):
         """The button: fetch the ECB series, and say how it went in a notification."""
+        if not self.env.user.has_group("l10n_fr_recouvrement.group_recouvrement_manager"):
+            raise AccessError(self.env._("Only collection managers update the rates."))
         log = self.env["recouvrement.rate.update"].sudo()._run_update()
         return {
             "type": "ir.actions.client",
@@ -185,7 +180,7 @@ class RecouvrementRate(models.Model):
 
     @api.model
     def _replace_ecb_rows(self, rows):
-        Rate = self.sudo().with_context(recouvrement_rate_sync=True)
+        Rate = self.sudo()
         Rate.search([("origin", "=", "ecb")]).unlink()
         Rate.create([self._get_row_values(row, "ecb") for row in rows])
 
@@ -197,8 +192,9 @@ class RecouvrementRate(models.Model):
         """The French explanation of an engine ``MissingRate``, naming the rates menu."""
         return self.env._(
             "The %(series)s of the %(half_year)s is not known yet: the formal letter waits, "
-            "as it cannot quote a provisional rate. Enter it in Accounting > Configuration > "
-            "Collection > Rates (or click Update from the ECB there), then retry.",
+            "as it cannot quote a provisional rate. Enter it in Invoicing > Configuration > "
+            "Collection > Rates (or click Update from the ECB there), then click Validate and "
+            "send.",
             series=SERIES_NAMES[error.series],
             half_year=error.half_year.label_fr(),
         )
@@ -212,10 +208,10 @@ class RecouvrementRateUpdate(models.Model):
     _order = "id desc"
 
     state = fields.Selection(
-        selection="_selection_state", required=True, readonly=True, default="done"
+        selection="_selection_state", string="Status", required=True, readonly=True
     )
     message = fields.Text(readonly=True)
-    url = fields.Char(readonly=True)
+    url = fields.Char(string="URL", readonly=True)
 
     @api.model
     def _selection_state(self):
@@ -267,6 +263,6 @@ class RecouvrementDossier(models.Model):
     def _get_provisional_rates_text(self):
         return self.env._(
             "The interest runs on provisional rates: a half-year's rate is not known yet, and "
-            "a court request needs published rates. Enter it in Accounting > Configuration > "
-            "Collection > Rates (or click Update from the ECB there), then click Refresh."
+            "a court request needs published rates. Enter it in Invoicing > Configuration > "
+            "Collection > Rates (or click Update from the ECB there), then click Compute."
         )

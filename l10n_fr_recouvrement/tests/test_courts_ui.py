@@ -33,9 +33,9 @@ class TestCourtsUi(RecouvrementCommon):
         self.assertFalse(dossier.court_name)
         self.assertEqual(
             dossier.warnings,
-            "No Commercial court is known for 42000 Saint-Étienne: add it in Accounting > "
-            "Configuration > Collection > Courts (then click Refresh), or name the court in "
-            "the Court section of this dossier.",
+            "No Commercial court is known for 42000 Saint-Étienne: add it in Invoicing > "
+            "Configuration > Collection > Courts (then click Compute), or name the court "
+            "under Route and court in this dossier (Other court).",
         )
         self.assertAlmostEqual(dossier.amount_principal, 6000.0)
 

@@ -5,8 +5,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common import RecouvrementCommon
 
@@ -115,6 +115,15 @@ class TestRatesUi(RecouvrementCommon):
         # Fetching again replaces the ECB rows, never duplicates them.
         self.Rate.action_update_from_ecb()
         self.assertEqual(self.Rate.search_count([("origin", "=", "ecb")]), len(rows))
+        accountant = new_test_user(
+            self.env, "rates_accountant", groups="account.group_account_invoice"
+        )
+        with self.assertRaises(AccessError):
+            self.Rate.with_user(accountant).action_update_from_ecb()
+        with self.assertRaises(AccessError):
+            self.Rate.with_user(accountant).create(
+                {"series": "mro", "date": "2026-07-01", "rate": 9.0, "source": "moi"}
+            )
 
     def test_failing_ecb_says_so_in_french(self):
         ecb = FakeEcb()
