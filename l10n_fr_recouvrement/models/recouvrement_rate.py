@@ -9,6 +9,8 @@ flags its figures provisional: formal letters and court dossiers wait, saying wh
 rates are entered.
 """
 
+import csv
+import io
 import logging
 from decimal import Decimal
 
@@ -108,11 +110,13 @@ class RecouvrementRate(models.Model):
                 raise ValidationError(str(error)) from None
 
     def _to_engine_row(self):
+        """This row through the engine's rate file parser, which checks it."""
         self.ensure_one()
-        text = ",".join(COLUMNS) + "\n"
-        source = self.source.replace('"', '""')
-        text += f'{self.series},{self.date.isoformat()},{Decimal(str(self.rate))},"{source}"\n'
-        return read_rate_rows(text, self.env._("rate of %s", self.date))[0]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerow([self.series, self.date.isoformat(), Decimal(str(self.rate)), self.source])
+        return read_rate_rows(buffer.getvalue(), self.env._("rate of %s", self.date))[0]
 
     # ------------------------------------------------------------------
     # The engine's table
