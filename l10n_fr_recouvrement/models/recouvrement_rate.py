@@ -195,10 +195,10 @@ class RecouvrementRate(models.Model):
     def _explain_missing_rate(self, error):
         """The French explanation of an engine ``MissingRate``, naming the rates menu."""
         return self.env._(
-            "The %(series)s of the %(half_year)s is not known yet: the formal letter waits, "
-            "as it cannot quote a provisional rate. Enter it in Invoicing > Configuration > "
-            "Collection > Rates (or click Update from the ECB there), then click Validate and "
-            "send.",
+            "The %(series)s of the %(half_year)s is not known yet, and a letter never quotes "
+            "a provisional rate: it waits. Enter the rate in Invoicing > Configuration > "
+            "Collection > Rates (or click Update from the ECB there), then print the letter "
+            "again, or send it again with Validate and send.",
             series=SERIES_NAMES[error.series],
             half_year=error.half_year.label_fr(),
         )

@@ -166,8 +166,8 @@ class TestRatesUi(RecouvrementCommon):
         self.assertEqual(notice.level_id, self.level_4)
         self.assertEqual(notice.state, "failed")
         self.assertIn(
-            "The taux de refinancement de la BCE of the second semestre 2026 is not known yet: "
-            "the formal letter waits",
+            "The taux de refinancement de la BCE of the second semestre 2026 is not known yet, "
+            "and a letter never quotes a provisional rate: it waits.",
             notice.failure_reason,
         )
         self.assertIn("Configuration > Collection > Rates", notice.failure_reason)
