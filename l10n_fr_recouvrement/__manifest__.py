@@ -43,6 +43,9 @@
         "wizards/recouvrement_dossier_case_wizard_views.xml",
         "wizards/recouvrement_dossier_file_wizard_views.xml",
         "views/recouvrement_dossier_filing_views.xml",
+        "data/recouvrement_rate_data.xml",
+        "views/recouvrement_rate_views.xml",
+        "views/recouvrement_court_views.xml",
         "views/recouvrement_menus.xml",
     ],
     "assets": {

@@ -165,6 +165,23 @@ def test_missing_half_year_carried_forward_only_on_request(rates):
     assert result.periods[-1].rate == Decimal("12.15")
     [warning] = [w for w in result.warnings if w.code == "provisional_rate"]
     assert warning.startswith("taux provisoire pour le second semestre 2026")
+    assert [period.provisional for period in result.periods] == [False, True]
+
+
+def test_provisional_per_invoice(rates):
+    """An invoice paid before the unknown half-year has no provisional interest."""
+    paid = Invoice(
+        "F1",
+        Decimal("1000"),
+        date(2026, 1, 15),
+        settlements=(Settlement(date(2026, 5, 31), Decimal("1000")),),
+    )
+    open_invoice = Invoice("F2", Decimal("1000"), date(2026, 1, 15))
+    result = compute_decompte(
+        Claim((paid, open_invoice)), date(2026, 8, 1), rates, allow_provisional=True
+    )
+    assert [invoice.provisional for invoice in result.invoices] == [False, True]
+    assert result.provisional
 
 
 def test_several_invoices_add_up_per_invoice(rates):

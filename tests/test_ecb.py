@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from recouvrement.ecb import update_rate_file
+from recouvrement.ecb import fetch_mro_rows, update_rate_file
 from recouvrement.errors import RateUpdateError
 from recouvrement.law.half_year import HalfYear
 from recouvrement.law.late_payment import default_penalty_rate
@@ -115,3 +115,10 @@ def test_update_creates_the_file_and_its_folder(ecb, tmp_path):
     path = tmp_path / "config" / "recouvrement" / "rates.csv"
     update_rate_file(path, ecb.url, today=date(2026, 11, 27), retries=0)
     assert RateTable.load(path).mro_in_force(date(2026, 11, 27)).value == Decimal("2.15")
+
+
+def test_fetch_mro_rows_writes_nothing(ecb, tmp_path):
+    rows = fetch_mro_rows(ecb.url, today=date(2026, 11, 27), retries=0)
+    assert len(rows) == 20
+    assert (rows[-1].day, rows[-1].rate) == (date(2026, 11, 27), Decimal("2.15"))
+    assert list(tmp_path.iterdir()) == []

@@ -32,3 +32,7 @@ from . import (
     res_partner,
     res_partner_collection_report,
 )
+
+# isort: split
+# They extend models above (res.company, recouvrement.dossier): loaded after them.
+from . import recouvrement_court, recouvrement_rate

@@ -117,6 +117,11 @@ class AccountMove(models.Model):
     recouvrement_days_late = fields.Integer(
         string="Days late", compute="_compute_recouvrement_penalties"
     )
+    recouvrement_penalty_provisional = fields.Boolean(
+        string="Provisional penalties",
+        compute="_compute_recouvrement_penalties",
+        help="The penalties run on the last known rate: this half-year's rate is not known yet.",
+    )
     recouvrement_rate_warning = fields.Char(
         string="Rates problem",
         compute="_compute_recouvrement_penalties",
@@ -292,6 +297,7 @@ class AccountMove(models.Model):
             move.recouvrement_penalty_amount = float(line.interest) if line else 0.0
             move.recouvrement_indemnity_amount = float(line.indemnity) if line else 0.0
             move.recouvrement_days_late = line.days_late if line else 0
+            move.recouvrement_penalty_provisional = bool(line and line.provisional)
 
     def _recouvrement_write_ladder(self, vals):
         """Write ladder fields without the invoice's accounting synchronisation.

@@ -39,7 +39,7 @@ class RecouvrementCommunication(models.Model):
         "delivered_date", "failure_reason", "registered_provider_id", "registered_sending_id",
         "registered_channel", "registered_state", "registered_state_reason",
         "first_presented_date", "legal_counsel_needed", "registered_event_count",
-        "registered_proof_kinds", "email_state", "letter_state",
+        "registered_proof_kinds", "email_state", "letter_state", "penalty_provisional",
     )  # fmt: skip
     _attachment_fields = ("registered_proof_ids",)
 
@@ -113,6 +113,11 @@ class RecouvrementCommunication(models.Model):
     amount_indemnity = fields.Monetary(string="Recovery indemnity", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True)
     amount_daily = fields.Monetary(string="Per day of delay", readonly=True)
+    penalty_provisional = fields.Boolean(
+        string="Provisional penalties",
+        readonly=True,
+        help="The penalties run on the last known rate: this half-year's rate is not known yet.",
+    )
     docx_attachment_id = fields.Many2one("ir.attachment", string="Letter (DOCX)", readonly=True)
     pdf_attachment_id = fields.Many2one("ir.attachment", string="Letter (PDF)", readonly=True)
     docx_sha256 = fields.Char(string="DOCX SHA-256", readonly=True, copy=False)

@@ -138,6 +138,7 @@ class RecouvrementCommunication(models.Model):
             "amount_indemnity": float(decompte.indemnity),
             "amount_total": float(decompte.total),
             "amount_daily": float(decompte.daily_amount),
+            "penalty_provisional": decompte.provisional,
         }
 
     @api.model

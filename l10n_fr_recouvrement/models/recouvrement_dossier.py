@@ -412,13 +412,13 @@ class RecouvrementDossier(models.Model):
                     decompte.principal + decompte.interest, case.debtor.address
                 )
                 procedure = case.procedure or choice.procedure
-                court = case.court
+                court, warnings = case.court, ()
                 if court is None and procedure is Procedure.INJONCTION:
                     kind = competent_kind(case.account.regime, case.debtor)
-                    court = dossier._get_court_table().find(kind, case.debtor.address)
+                    court, warnings = dossier._find_court(kind, case.debtor.address)
             except RecouvrementError as error:
                 dossier._raise_engine_error(error)
-            dossier._store_engine_result(decompte, choice, court)
+            dossier._store_engine_result(decompte, choice, court, warnings)
 
     def _store_engine_result(self, decompte, choice, court, warnings=()):
         self.ensure_one()

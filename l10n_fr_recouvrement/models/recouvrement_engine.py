@@ -26,9 +26,9 @@ from recouvrement.documents.mailing import merge_pdfs
 from recouvrement.documents.mentions import KINDS
 from recouvrement.documents.pdf_pool import PdfConverterPool
 from recouvrement.documents.rendering import render_letter
-from recouvrement.errors import RecouvrementError
+from recouvrement.errors import MissingRate, RecouvrementError
 from recouvrement.kinds import Regime
-from recouvrement.law.rates import RateTable
+from recouvrement.law.rates import SERIES_NAMES, RateTable
 from recouvrement.ledger import Account, Address, Ledger, Party, Reminder, ReminderState
 from recouvrement.letters import build_letter_context
 
@@ -59,22 +59,26 @@ class RecouvrementEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _get_rate_table(self):
-        """The engine's rate table, loaded once per process (and per rate file version).
+        """The engine's rate table: the one place the addon builds it.
 
         The shipped rates, overridden by the CSV file named in the system parameter
         ``l10n_fr_recouvrement.rate_file`` (the engine's format: series,date,rate,source),
-        for half-years published after this version. A missing rate is never guessed. A
-        file outside the rate directory, missing, unreadable or malformed raises a
-        ``UserError`` saying so, wherever rates are used.
+        then by the rows of Configuration > Collection > Rates (fetched from the ECB or
+        entered by hand). Cached per process, per file version and per rows. A missing
+        rate is never guessed. A file outside the rate directory, missing, unreadable or
+        malformed raises a ``UserError`` saying so, wherever rates are used.
         """
         path = self.env["ir.config_parameter"].sudo().get_param(RATE_FILE_PARAMETER) or None
         if path:
             path = self._check_rate_file(path)
-        key = (path, os.path.getmtime(path) if path else None)
+        rows = self.env["recouvrement.rate"]._get_engine_rows()
+        key = (path, os.path.getmtime(path) if path else None, rows)
         if key not in _RATES:
             _RATES.clear()
             try:
-                _RATES[key] = RateTable.load(user_file=Path(path) if path else None)
+                table = RateTable.load(user_file=Path(path) if path else None)
+                known = [row for series in SERIES_NAMES for row in table.rows(series)]
+                _RATES[key] = RateTable([*known, *rows], table.user_file)
             except (OSError, UnicodeDecodeError, RecouvrementError) as error:
                 _RATES[key] = error
         table = _RATES[key]
@@ -293,7 +297,7 @@ class RecouvrementEngine(models.AbstractModel):
             regime=Regime(regime),
             invoices=tuple(lines),
             warnings=(),
-            provisional=False,
+            provisional=any(line.provisional for line in lines),
         )
 
     # ------------------------------------------------------------------
@@ -432,7 +436,8 @@ class RecouvrementEngine(models.AbstractModel):
     ):
         """The template context of one letter, and its décompte, from the engine.
 
-        Letters never use provisional rates: a missing rate raises ``MissingRate``.
+        Letters never use provisional rates: a missing rate raises ``MissingRate``, with
+        the addon's explanation (the letter waits; where to enter the rate).
         """
         moves = moves.sorted(lambda move: (move.invoice_date_due or move.invoice_date, move.id))
         if settlements is None:
@@ -441,16 +446,20 @@ class RecouvrementEngine(models.AbstractModel):
         notice = notices.pop() if len(notices) == 1 else None
         account = self._get_account(partner, moves, settlements, notice)
         ledger = self._get_ledger(moves[:1].company_id or self.env.company, account, letter_date)
-        return build_letter_context(
-            kind,
-            ledger,
-            account,
-            [move.name for move in moves],
-            letter_date=letter_date,
-            reference=reference,
-            rates=self._get_rate_table(),
-            first_letter=first_letter,
-        )
+        try:
+            return build_letter_context(
+                kind,
+                ledger,
+                account,
+                [move.name for move in moves],
+                letter_date=letter_date,
+                reference=reference,
+                rates=self._get_rate_table(),
+                first_letter=first_letter,
+            )
+        except MissingRate as error:
+            explanation = self.env["recouvrement.rate"]._explain_missing_rate(error)
+            raise MissingRate(explanation, error.series, error.half_year) from error
 
     @api.model
     def _render_letter(self, template, context):

@@ -230,9 +230,10 @@ class TestDossierExhibits(DossierCommon):
         with self.freeze("2026-04-10"):
             dossier = self.open_dossier(self.b2b_other)
             dossier.procedure = "injonction_de_payer"
-            # Not in the shipped list: the engine names the postal code, never guesses.
-            with self.assertRaisesRegex(UserError, "04100"):
-                dossier.action_refresh()
+            # Not in the shipped list: no court guessed, a warning names the postal code.
+            dossier.action_refresh()
+        self.assertFalse(dossier.court_name)
+        self.assertIn("04100 Manosque", dossier.warnings)
         settings = self.env["res.config.settings"].create(
             {
                 "recouvrement_court_file": self.court_file(COURT_HEADER + MANOSQUE),

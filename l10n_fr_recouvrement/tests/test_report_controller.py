@@ -51,7 +51,11 @@ class TestReportController(RecouvrementCommon, HttpCase):
         # As with Odoo's own reports: an error payload the web client shows in a dialog.
         error = json.loads(html.unescape(response.text))
         self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
-        self.assertIn("aucun taux de refinancement de la BCE n'est connu", error["data"]["message"])
+        self.assertIn(
+            "The taux de refinancement de la BCE of the second semestre 2026 is not known yet",
+            error["data"]["message"],
+        )
+        self.assertIn("Configuration > Collection > Rates", error["data"]["message"])
 
     def test_client_context_and_bad_requests(self):
         """Only the language, time zone and companies of the client's context are used; a

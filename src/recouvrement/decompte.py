@@ -66,6 +66,7 @@ class Period:
     balance: Decimal
     rate: Decimal
     amount: Decimal
+    provisional: bool = False  # the rate of a half-year not yet known, carried forward
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,11 @@ class InvoiceDecompte:
     prescription: date
     daily_amount: Decimal = ZERO
     interest_paid: Decimal = ZERO  # the part of the payments imputed on interest (1343-1)
+
+    @property
+    def provisional(self) -> bool:
+        """Whether some of its interest runs on a provisional rate (half-year not known)."""
+        return any(period.provisional for period in self.periods)
 
 
 @dataclass(frozen=True)
@@ -379,6 +385,7 @@ class _Accrual:
                     self.principal,
                     rate.value,
                     amount,
+                    rate.provisional,
                 )
             )
         self.cursor = last + timedelta(days=1)

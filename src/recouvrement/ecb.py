@@ -45,11 +45,23 @@ def update_rate_file(
     backoff: float = 0.5,
 ) -> UpdateSummary:
     """Replace the ``mro`` rows of the rate file at ``path`` with the ECB's series."""
-    today = today or date.today()
     existing = _read_existing(path)
-    fetched = parse_ecb_csv(_download(url, timeout, retries, backoff), fetched_on=today)
+    fetched = fetch_mro_rows(url, today=today, timeout=timeout, retries=retries, backoff=backoff)
     write_rate_rows(path, [*(row for row in existing if row.series != MRO), *fetched])
     return UpdateSummary(Path(path), len(fetched), fetched[-1])
+
+
+def fetch_mro_rows(
+    url: str = DEFAULT_URL,
+    *,
+    today: date | None = None,
+    timeout: float = 15.0,
+    retries: int = 2,
+    backoff: float = 0.5,
+) -> list[RateRow]:
+    """The ECB's ``mro`` series, validated, as rate rows (a last row dated ``today``)."""
+    text = _download(url, timeout, retries, backoff)
+    return parse_ecb_csv(text, fetched_on=today or date.today())
 
 
 def _read_existing(path: Path) -> list[RateRow]:
