@@ -235,7 +235,7 @@ class TestDossier(DossierCommon):
         with self.freeze("2026-04-10"):
             dossier = self.open_dossier(self.b2b_other)
             # No mise en demeure: refused, every reason listed.
-            with self.assertRaisesRegex(UserError, r"no_formal_notice"):
+            with self.assertRaisesRegex(UserError, "aucune mise en demeure de l.historique"):
                 dossier.action_ready()
             self.assertEqual(dossier.state, "draft")
             # Overridden with a reason, recorded on the dossier and in the manifest.
@@ -265,7 +265,7 @@ class TestDossier(DossierCommon):
         with self.freeze("2026-04-10"):
             dossier = self.open_dossier(self.b2b_other)
             dossier.override_no_notice_reason = "Débiteur injoignable"
-            with self.assertRaisesRegex(UserError, r"insolvency") as caught:
+            with self.assertRaisesRegex(UserError, "procédure collective") as caught:
                 dossier.action_ready()
         self.assertIn("L622-21", str(caught.exception))
         self.assertEqual(dossier.state, "draft")

@@ -175,7 +175,7 @@ class TestDossierFiling(DossierCommon, HttpCase):
 
     def test_an_unsigned_request_is_refused_and_only_counsel_files(self):
         wizard = self.wizard(self.legal, channel="registered_letter")
-        with self.assertRaisesRegex(UserError, r"\[request_unsigned\] La requête doit être"):
+        with self.assertRaisesRegex(UserError, "^La requête doit être"):
             wizard.action_file()
         self.assertEqual(self.stats()["sendings"], 0)
         self.assertFalse(self.dossier.filing_ids)

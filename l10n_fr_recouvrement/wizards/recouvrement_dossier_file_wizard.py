@@ -108,7 +108,7 @@ class RecouvrementDossierFileWizard(models.TransientModel):
             else:
                 filing = self._file_by_post(dossier, today)
         except RecouvrementError as error:
-            raise UserError(f"[{error.code}] {error}") from error
+            raise UserError(str(error)) from error
         return {
             "type": "ir.actions.act_window",
             "res_model": filing._name,
