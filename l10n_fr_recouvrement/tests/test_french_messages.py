@@ -84,7 +84,7 @@ class TestFrenchMessages(DossierCommon):
     def test_a_court_file_error_reads_in_french(self):
         bad = COURT_HEADER + MANOSQUE + "commercial,,04300,,Tribunal de Forcalquier,,,,\n"
         with self.assertRaises(UserError) as caught:
-            self.company.write(
+            self.company.with_env(self.env).write(
                 {
                     "recouvrement_court_file": base64.b64encode(bad.encode()),
                     "recouvrement_court_filename": "tribunaux.csv",
@@ -97,7 +97,8 @@ class TestFrenchMessages(DossierCommon):
         )
 
     def test_a_registered_letter_note_is_dated_the_french_way(self):
-        communication = self.run_ladder("2026-02-11", mode="auto").communication_ids
+        run = self.run_ladder("2026-02-11", mode="auto")
+        communication = run.communication_ids.filtered(lambda comm: comm.partner_id == self.b2b)
         delivered = Event(datetime(2026, 12, 1, 9, 30), DeliveryState.DELIVERED, "D01", "Distribué")
         communication._log_registered_events([delivered])
         note = self.env["mail.message"].search(
@@ -111,8 +112,10 @@ class TestFrenchMessages(DossierCommon):
 
     def test_an_email_gives_dates_and_amounts_the_french_way(self):
         self.b2b_other.lang = "fr_FR"
-        runs = self.run_ladder("2026-02-11", mode="auto")
-        communication = runs.communication_ids.filtered(lambda c: c.partner_id == self.b2b_other)
+        run = self.run_ladder("2026-02-11", mode="auto")
+        communication = run.communication_ids.filtered(
+            lambda comm: comm.partner_id == self.b2b_other
+        )
         body = str(communication.mail_id.body_html)
         self.assertIn("<td>04/02/2026</td>", body)
         self.assertIn('<td style="text-align: right;">1\xa0234,56\xa0€</td>', body)

@@ -28,7 +28,7 @@ class TestFrenchTranslation(RecouvrementCommon):
         .pot and translated in fr.po: a new string without its French fails here."""
         reader = TranslationModuleReader(self.env.cr, modules=["l10n_fr_recouvrement"])
         terms = {source for _module, _type, _name, _res_id, source, _value, _comments in reader}
-        self.assertGreater(len(terms), 1000)
+        self.assertGreater(len(terms), 700)  # the reader did find the addon's terms
         french = polib.pofile(file_path("l10n_fr_recouvrement/i18n/fr.po"))
         template = polib.pofile(file_path("l10n_fr_recouvrement/i18n/l10n_fr_recouvrement.pot"))
         self.assertEqual(sorted(terms - {entry.msgid for entry in french if entry.msgstr}), [])
