@@ -252,7 +252,7 @@ class TestDossierExhibits(DossierCommon):
             dossier.action_refresh()
         self.assertEqual(dossier.court_name, "Tribunal de commerce de Manosque")
         self.assertEqual(dossier.court_kind, "commerce")
-        self.assertIn("postal code 04100", dossier.court_matched)
+        self.assertIn("code postal 04100", dossier.court_matched)
         self.assertIn("tribunaux.csv, ligne 2", dossier.court_matched)
         # The export uses it too.
         dossier.override_no_notice_reason = "Débiteur injoignable"

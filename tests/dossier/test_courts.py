@@ -46,7 +46,7 @@ def test_a_lyon_company_goes_to_the_tae_of_lyon(table):
     assert court.address_line == ""  # not confirmed by an official source: left blank
     assert court.addressee.startswith("Madame, Monsieur le Président du Tribunal des activités")
     assert court.kind.form == "cerfa 12946"
-    assert court.matched.startswith("postal code 69004")
+    assert court.matched.startswith("code postal 69004")
 
 
 def test_a_paris_consumer_goes_to_the_tribunal_judiciaire_de_paris(table):
@@ -66,7 +66,7 @@ def test_an_unknown_postal_code_is_a_clear_error_naming_the_file_to_edit(tmp_pat
     with pytest.raises(CourtNotFound) as error:
         table.find(CourtKind.COMMERCE, Address("1 place Bonnyaud", "23000", "Guéret"))
     message = str(error.value)
-    assert "postal code 23000" in message
+    assert "code postal 23000" in message
     assert "département 23" in message
     assert str(user_file) in message
     assert "kind=commerce" in message
@@ -172,7 +172,9 @@ def test_the_kind_of_court(regime, legal_form, is_company, flags, expected):
 
 def test_a_business_debtor_of_unclear_status_is_asked_about_never_guessed():
     debtor = Party("Cabinet Lenoir", Address("1 rue", "75001", "Paris"), legal_form="EI")
-    with pytest.raises(CaseFileError, match=re.escape('set "flags": {"debtor_is_trader": true}')):
+    with pytest.raises(
+        CaseFileError, match=re.escape('indiquez "flags": {"debtor_is_trader": true}')
+    ):
         competent_kind(Regime.B2B, debtor)
 
 

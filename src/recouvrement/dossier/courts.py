@@ -238,11 +238,18 @@ class CourtTable:
             dep = departement(address.zip)
         except ValueError as error:
             raise CourtNotFound(
-                f"no {kind.label} can be chosen for {address.zip} {address.city}: {error}"
+                Message.build(
+                    "court_address",
+                    "aucun {kind} ne peut être choisi pour {zip} {city} : {error}",
+                    kind=kind.label,
+                    zip=address.zip,
+                    city=address.city,
+                    error=error,
+                )
             ) from None
         code = address.zip.strip().replace(" ", "")
         candidates = (
-            ("postal_code", code, f"postal code {code}"),
+            ("postal_code", code, f"code postal {code}"),
             ("commune", f"{dep}:{commune_key(address.city)}", f"commune {address.city} ({dep})"),
             ("departement", dep, f"département {dep}"),
         )
@@ -250,12 +257,22 @@ class CourtTable:
             row = self._rows.get((kind, level, match))
             if row is not None:
                 return replace(row.court, matched=f"{how}, {row.origin}")
-        where = f"your court file {self.user_file}" if self.user_file else "a court file"
+        where = f"votre liste {self.user_file}" if self.user_file else "une liste des tribunaux"
         raise CourtNotFound(
-            f"no {kind.label} is known for postal code {code} ({address.city}, département "
-            f"{dep}): add a row to {where} (kind={kind.value}, postal_code={code}, court=…, "
-            f"source=…) or name the court in the case file; the shipped list "
-            f"(recouvrement/{SHIPPED}) covers only some départements"
+            Message.build(
+                "court_not_found",
+                "aucun {kind} n'est connu pour le code postal {postal_code} ({city}, département "
+                "{dep}) : ajoutez une ligne à {where} (kind={value}, postal_code={postal_code}, "
+                "court=…, source=…) ou nommez le tribunal dans le dossier ; la liste fournie "
+                "({shipped}) ne couvre que certains départements",
+                kind=kind.label,
+                postal_code=code,
+                city=address.city,
+                dep=dep,
+                where=where,
+                value=kind.value,
+                shipped=f"recouvrement/{SHIPPED}",
+            )
         )
 
 
@@ -397,11 +414,16 @@ def is_trader(party: Party, declared: bool | None = None) -> bool:
         return True
     if code in CIVIL_FORMS:
         return False
-    what = f"legal form {party.legal_form!r}" if party.legal_form else "no legal form"
+    what = f"forme juridique « {party.legal_form} »" if party.legal_form else "sans forme juridique"
     raise CaseFileError(
-        f"cannot tell whether the debtor {party.name} ({what}) is a trader: set "
-        '"flags": {"debtor_is_trader": true} (tribunal de commerce) or false (tribunal '
-        "judiciaire) in the case file"
+        Message.build(
+            "debtor_trader_unknown",
+            "impossible de savoir si le débiteur {debtor} ({what}) est commerçant : indiquez "
+            '"flags": {{"debtor_is_trader": true}} (tribunal de commerce) ou false (tribunal '
+            "judiciaire) dans le dossier",
+            debtor=party.name,
+            what=what,
+        )
     )
 
 
@@ -424,8 +446,11 @@ def competent_kind(
     """
     if regime is Regime.PUBLIC:
         raise UnsupportedProcedure(
-            "a claim on a public buyer does not go to an injonction de payer: ask the "
-            "administrative court for a référé-provision (CJA R541-1)"
+            Message.build(
+                "public_buyer",
+                "une créance sur un acheteur public ne va pas en injonction de payer : "
+                "demandez un référé-provision au tribunal administratif (art. R541-1 CJA)",
+            )
         )
     if consumer_credit or housing_lease:
         return CourtKind.PROTECTION
