@@ -209,7 +209,7 @@ class TestDossier(DossierCommon):
             activities.mapped("date_deadline"), [date(2026, 10, 5), date(2026, 10, 28)]
         )
         self.assertEqual(activities.user_id, dossier.user_id)  # no counsel named
-        self.assertIn("2026-11-04", activities[0].summary)
+        self.assertIn("11/04/2026", activities[0].summary)
         commissaire = self.env["res.partner"].create({"name": "SCP Huissiers Réunis"})
         service = {"service_date": "2026-06-01", "commissaire_id": commissaire.id}
         with self.freeze("2026-06-01"):
@@ -218,7 +218,7 @@ class TestDossier(DossierCommon):
         self.assertEqual(dossier.objection_deadline, date(2026, 7, 1))
         self.assertEqual(dossier.next_deadline, date(2026, 7, 1))
         self.assertEqual(dossier.activity_ids.date_deadline, date(2026, 7, 1))
-        self.assertIn("2026-07-01", dossier.activity_ids.summary)
+        self.assertIn("07/01/2026", dossier.activity_ids.summary)
         found = self.env["recouvrement.dossier"].search(
             [("id", "=", dossier.id), ("next_deadline", "<=", "2026-07-10")]
         )
