@@ -682,6 +682,6 @@ class RecouvrementDossier(models.Model):
                 dossier.sudo().activity_schedule(
                     "l10n_fr_recouvrement.mail_activity_type_dossier_deadline",
                     date_deadline=max(deadline - timedelta(days=days), today),
-                    summary=summary % fields.Date.to_string(deadline),
+                    summary=summary % tools.format_date(self.env, deadline),
                     user_id=(dossier.user_id or self.env.user).id,
                 )
