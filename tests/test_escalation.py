@@ -176,3 +176,18 @@ def test_handoff_interval_counts_from_the_sending_then_from_the_receipt():
     # The due-date rule still holds: J+60 at the earliest.
     early = item(level=4, last=DUE + timedelta(days=45))
     assert next_action_date(early, DEFAULT_LADDER) == DUE + timedelta(days=60)
+
+
+def test_a_skip_names_what_it_waits_for_in_its_params():
+    """The addon translates a skip from its code and params, never from its words."""
+    dispute = Pause(PauseReason.DISPUTE, since=DUE)
+    cases = [
+        (item(pauses=[dispute]), 20, ("paused", {"pause": "dispute"})),
+        (item(level=1, last=DUE + timedelta(days=7)), 10, ("not_yet_due", {"level": 2})),
+        (item(level=1, last=DUE + timedelta(days=18)), 21, ("too_soon", {"days": 7})),
+        (item(level=4, last=None), 120, ("not_sent", {"formal_notice": True})),
+        (item(balance="0"), 40, ("paid", {})),
+    ]
+    for open_item, days, expected in cases:
+        outcome = decide(open_item, DEFAULT_LADDER, DUE + timedelta(days=days))
+        assert (outcome.code.value, outcome.params) == expected

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .bulk_insert import insert_relation, insert_rows
 
@@ -425,9 +425,9 @@ class RecouvrementCommunication(models.Model):
             raise UserError(
                 self.env._(
                     "The date %(day)s of %(name)s must be between %(earliest)s and today.",
-                    day=fields.Date.to_string(day),
+                    day=format_date(self.env, day),
                     name=self.name,
-                    earliest=fields.Date.to_string(earliest),
+                    earliest=format_date(self.env, earliest),
                 )
             )
         return day

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from recouvrement.delivery import (
     DeliveryState,
@@ -354,7 +355,7 @@ class RecouvrementCommunication(models.Model):
         }
 
     def _log_registered_events(self, events):
-        """One note per new tracking event on the customer, in French dates."""
+        """One note per new tracking event on the customer, dated in the user's language."""
         states = dict(self._selection_registered_state())
         for event in events:
             if event.state is None or event.state is DeliveryState.DRAFT:
@@ -363,7 +364,7 @@ class RecouvrementCommunication(models.Model):
                 "Registered letter %(name)s: %(state)s on %(date)s (%(label)s).",
                 name=self.name,
                 state=states[_local_state(event.state)],
-                date=event.at.strftime("%d/%m/%Y"),
+                date=format_date(self.env, event.at),
                 label=event.label,
             )
             self.partner_id._message_log(body=body)
@@ -398,5 +399,6 @@ def _party_of(partner, name, attention=None):
 
 
 def _engine_message(error):
-    """The engine's French message, with its stable code."""
-    return f"[{error.code}] {error}"
+    """The engine's French message for the user; its stable code goes to the log."""
+    _logger.info("Registered letter refused by the engine: %s", error.code)
+    return str(error)

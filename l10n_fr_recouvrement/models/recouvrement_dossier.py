@@ -382,7 +382,7 @@ class RecouvrementDossier(models.Model):
 
     def _raise_engine_error(self, error):
         if isinstance(error, EngineDossierRefused):
-            problems = "\n".join(f"• [{guard}] {message}" for guard, message in error.problems)
+            problems = "\n".join(f"• {message}" for _guard, message in error.problems)
             raise UserError(
                 self.env._("The engine refuses the dossier %(name)s:\n%(problems)s")
                 % {"name": self.name, "problems": problems}

@@ -405,7 +405,7 @@ class RecouvrementDossierCase(models.Model):
                     self.service_deadline - timedelta(days=days),
                     self.env._(
                         "Serve the order before %(day)s (CPC 1411)",
-                        day=fields.Date.to_string(self.service_deadline),
+                        day=format_date(self.env, self.service_deadline),
                     ),
                 )
         if self.service_date and not self.objection_date and self.objection_deadline:
@@ -413,8 +413,8 @@ class RecouvrementDossierCase(models.Model):
                 self.objection_deadline,
                 self.env._(
                     "Objection month ends on %(day)s (CPC 1416): enforcement from %(start)s",
-                    day=fields.Date.to_string(self.objection_deadline),
-                    start=fields.Date.to_string(self.enforcement_date),
+                    day=format_date(self.env, self.objection_deadline),
+                    start=format_date(self.env, self.enforcement_date),
                 ),
             )
         return plan

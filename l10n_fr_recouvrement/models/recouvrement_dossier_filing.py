@@ -214,7 +214,8 @@ class RecouvrementDossierFiling(models.Model):
             try:
                 filing._refresh_from_provider()
             except RecouvrementError as error:
-                raise UserError(f"[{error.code}] {error}") from error
+                _logger.info("Filing %s refused: %s", filing.name, error.code)
+                raise UserError(str(error)) from error
         return True
 
     def _refresh_from_provider(self):

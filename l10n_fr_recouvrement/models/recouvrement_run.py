@@ -5,12 +5,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
-from recouvrement.escalation import plan_run
+from recouvrement.escalation import SkipCode, plan_run
 
 _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serialises runs (second key: the company).
 RUN_LOCK_KEY = 7405202
+# What the invoices without a collection policy are counted under, beside the engine's skips.
+NO_POLICY = "no_policy"
 # What a run reads of each candidate invoice (planning, amounts, lines), and nothing
 # more: reading another field would fetch all of account_move's hundred columns.
 RUN_FIELDS = [
@@ -218,7 +220,7 @@ class RecouvrementRun(models.Model):
                 if policy:
                     by_policy[policy].append(move)
                 else:
-                    skipped["no policy"] += 1
+                    skipped[NO_POLICY, None] += 1
             for policy, policy_moves in by_policy.items():
                 if policy not in ladders:
                     ladders[policy] = (*policy._get_ladder(), policy._get_position_function())
@@ -230,7 +232,7 @@ class RecouvrementRun(models.Model):
                         int(decision.item.invoice) for decision in decisions
                     )
                 for skip in plan.skipped:
-                    skipped[skip.reason] += 1
+                    skipped[_skip_key(skip, levels)] += 1
         # Share the prefetch, so that reading the groups takes one query per field.
         Partner = self.env["res.partner"]
         partner_ids = [debtor for debtor, _level in groups]
@@ -242,6 +244,34 @@ class RecouvrementRun(models.Model):
             for (debtor, level), ids in groups.items()
         }
         return groups, skipped, len(moves)
+
+    def _get_skip_summary(self, skipped):
+        """One sentence per reason the invoices wait, with its count, in the user's language
+        (``skipped``: the counts of :meth:`_plan`)."""
+        lines = (
+            self._get_skip_text(code, detail, count) for (code, detail), count in skipped.items()
+        )
+        return "\n".join(sorted(lines))
+
+    def _get_skip_text(self, code, detail, count):
+        _ = self.env._
+        if code == SkipCode.PAUSED:
+            pauses = dict(self.env["recouvrement.block"]._selection_reason())
+            return _("Paused (%(pause)s): %(count)s", pause=pauses.get(detail, detail), count=count)
+        if code == SkipCode.NOT_YET_DUE:
+            level = self.env["recouvrement.policy.level"].browse(detail)
+            return _("Not yet due for « %(level)s »: %(count)s", level=level.name, count=count)
+        if code == SkipCode.TOO_SOON:
+            return _("Reminded less than %(days)s days ago: %(count)s", days=detail, count=count)
+        if code == SkipCode.NOT_SENT and detail:
+            return _("Formal notice not sent yet: %(count)s", count=count)
+        if code == SkipCode.NOT_SENT:
+            return _("Reminder not sent yet: %(count)s", count=count)
+        if code == SkipCode.PAID:
+            return _("Paid: %(count)s", count=count)
+        if code == SkipCode.LAST_LEVEL:
+            return _("Last level reached: %(count)s", count=count)
+        return _("No collection policy: %(count)s", count=count)
 
     # ------------------------------------------------------------------
     # Execution
@@ -273,7 +303,7 @@ class RecouvrementRun(models.Model):
                 "invoice_count": examined,
                 "raised_count": sum(len(moves) for moves in groups.values()),
                 "skipped_count": sum(skipped.values()),
-                "log": "\n".join(f"{reason}: {count}" for reason, count in sorted(skipped.items())),
+                "log": self._get_skip_summary(skipped),
             }
         )
         if communications.filtered(lambda comm: comm.documents_pending or comm.send_pending):
@@ -424,3 +454,13 @@ class RecouvrementRun(models.Model):
     def action_send_drafts(self):
         self.communication_ids.filtered(lambda comm: comm.state == "draft").action_send()
         return True
+
+
+def _skip_key(skip, levels):
+    """What a skip is counted under: its code and what it names (the pause, the level
+    record not yet due, the interval in days, whether a formal notice is not sent)."""
+    params = skip.params
+    if skip.code == SkipCode.NOT_YET_DUE:
+        return skip.code, levels[params["level"]].id
+    detail = params.get("pause", params.get("days", params.get("formal_notice")))
+    return skip.code, detail

@@ -26,7 +26,7 @@ class TestBlocks(RecouvrementCommon):
         self.assertEqual(invoice.recouvrement_block_reason, "dispute")
         run = self.run_ladder("2026-02-11", mode="auto")
         self.assertFalse(run.communication_ids)
-        self.assertIn("paused: dispute", run.log)
+        self.assertIn("Paused (Dispute)", run.log)
         self.assertFalse(self.run_ladder("2026-03-30", mode="auto").communication_ids)
         with self.freeze("2026-04-01"):
             dispute.action_end()
@@ -65,7 +65,7 @@ class TestBlocks(RecouvrementCommon):
         self.assertEqual(plan.amount_paid, 300.0)
         run = self.run_ladder("2026-03-02", mode="auto")
         self.assertFalse(run.communication_ids)
-        self.assertIn("paused: payment_plan", run.log)
+        self.assertIn("Paused (Payment plan)", run.log)
         # The second instalment is missed: escalation resumes.
         run = self.run_ladder("2026-03-21", mode="auto")
         self.assertEqual(invoice.recouvrement_level_id, self.level_1)
@@ -92,4 +92,4 @@ class TestBlocks(RecouvrementCommon):
         self.assertTrue(first.recouvrement_blocked and second.recouvrement_blocked)
         run = self.run_ladder("2026-06-30", mode="auto")
         self.assertFalse(run.communication_ids)
-        self.assertIn("paused: insolvency: 2", run.log)
+        self.assertIn("Paused (Insolvency proceedings): 2", run.log)

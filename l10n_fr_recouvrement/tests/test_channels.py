@@ -161,7 +161,7 @@ class TestChannels(DossierCommon):
         self.assertFalse(self.invoice.recouvrement_next_date)
         run = self.run_ladder("2026-02-25", mode="auto")
         self.assertFalse(run.communication_ids)
-        self.assertIn("reminder not sent yet: 2", run.log)
+        self.assertIn("Reminder not sent yet: 2", run.log)
 
     def test_handoff_waits_for_the_mise_en_demeure_to_be_sent(self):
         for day in ("2026-02-11", "2026-02-25", "2026-03-11", "2026-03-21"):
@@ -175,7 +175,7 @@ class TestChannels(DossierCommon):
         for day in ("2026-04-05", "2026-05-20"):
             run = self.run_ladder(day, mode="auto")
             self.assertFalse(run.communication_ids, day)
-            self.assertIn("formal notice not sent yet: 2", run.log)
+            self.assertIn("Formal notice not sent yet: 2", run.log)
         # Posted on 20 May: the handoff comes 7 days after the posting, no sooner.
         notice.registered_number = "1A 234 567 8901 2"
         with self.freeze("2026-05-20"):

@@ -209,7 +209,7 @@ class TestDossier(DossierCommon):
             activities.mapped("date_deadline"), [date(2026, 10, 5), date(2026, 10, 28)]
         )
         self.assertEqual(activities.user_id, dossier.user_id)  # no counsel named
-        self.assertIn("2026-11-04", activities[0].summary)
+        self.assertIn("11/04/2026", activities[0].summary)
         commissaire = self.env["res.partner"].create({"name": "SCP Huissiers Réunis"})
         service = {"service_date": "2026-06-01", "commissaire_id": commissaire.id}
         with self.freeze("2026-06-01"):
@@ -218,7 +218,7 @@ class TestDossier(DossierCommon):
         self.assertEqual(dossier.objection_deadline, date(2026, 7, 1))
         self.assertEqual(dossier.next_deadline, date(2026, 7, 1))
         self.assertEqual(dossier.activity_ids.date_deadline, date(2026, 7, 1))
-        self.assertIn("2026-07-01", dossier.activity_ids.summary)
+        self.assertIn("07/01/2026", dossier.activity_ids.summary)
         found = self.env["recouvrement.dossier"].search(
             [("id", "=", dossier.id), ("next_deadline", "<=", "2026-07-10")]
         )
@@ -235,7 +235,7 @@ class TestDossier(DossierCommon):
         with self.freeze("2026-04-10"):
             dossier = self.open_dossier(self.b2b_other)
             # No mise en demeure: refused, every reason listed.
-            with self.assertRaisesRegex(UserError, r"no_formal_notice"):
+            with self.assertRaisesRegex(UserError, "aucune mise en demeure de l.historique"):
                 dossier.action_ready()
             self.assertEqual(dossier.state, "draft")
             # Overridden with a reason, recorded on the dossier and in the manifest.
@@ -265,7 +265,7 @@ class TestDossier(DossierCommon):
         with self.freeze("2026-04-10"):
             dossier = self.open_dossier(self.b2b_other)
             dossier.override_no_notice_reason = "Débiteur injoignable"
-            with self.assertRaisesRegex(UserError, r"insolvency") as caught:
+            with self.assertRaisesRegex(UserError, "procédure collective") as caught:
                 dossier.action_ready()
         self.assertIn("L622-21", str(caught.exception))
         self.assertEqual(dossier.state, "draft")

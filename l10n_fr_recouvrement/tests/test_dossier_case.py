@@ -87,7 +87,7 @@ class TestDossierCase(RecouvrementCommon):
         self.assertEqual(first.date_deadline, date(2026, 12, 5))  # D-30
         self.assertEqual(last.date_deadline, date(2026, 12, 28))  # D-7
         self.assertEqual((first | last).user_id, self.counsel)
-        self.assertEqual(first.summary, "Serve the order before 2027-01-04 (CPC 1411)")
+        self.assertEqual(first.summary, "Serve the order before 01/04/2027 (CPC 1411)")
         self.assertFalse(self.activities(dossier, OBJECTION_END))
 
         self.record(
@@ -133,7 +133,7 @@ class TestDossierCase(RecouvrementCommon):
         self.assertEqual(self.activities(dossier, SERVICE_LAST), last)
         self.assertEqual(first.date_deadline, date(2026, 12, 12))
         self.assertEqual(last.date_deadline, date(2027, 1, 4))
-        self.assertIn("2027-01-11", last.summary)
+        self.assertIn("01/11/2027", last.summary)
         self.assertEqual(len(dossier.activity_ids), 2)
         # Another counsel: the same activities, reassigned.
         other = new_test_user(

@@ -253,8 +253,8 @@ class TestDossierExhibits(DossierCommon):
             dossier.action_refresh()
         self.assertEqual(dossier.court_name, "Tribunal de commerce de Manosque")
         self.assertEqual(dossier.court_kind, "commerce")
-        self.assertIn("postal code 04100", dossier.court_matched)
-        self.assertIn("tribunaux.csv, line 2", dossier.court_matched)
+        self.assertIn("code postal 04100", dossier.court_matched)
+        self.assertIn("tribunaux.csv, ligne 2", dossier.court_matched)
         # The export uses it too.
         dossier.override_no_notice_reason = "Débiteur injoignable"
         with self.freeze("2026-04-10"):
@@ -273,10 +273,13 @@ class TestDossierExhibits(DossierCommon):
                     "recouvrement_court_filename": "tribunaux.csv",
                 }
             ).execute()
-        self.assertIn("tribunaux.csv, line 3: unknown kind 'commercial'", str(caught.exception))
+        self.assertIn(
+            "tribunaux.csv, ligne 3 : type de tribunal « commercial » inconnu",
+            str(caught.exception),
+        )
         self.assertFalse(self.company.recouvrement_court_file)
         # The header is checked too, and a file that is not UTF-8 text is named as such.
-        with self.assertRaisesRegex(UserError, "the header must be kind,departement"):
+        with self.assertRaisesRegex(UserError, "l'en-tête doit être kind,departement"):
             self.company.write(
                 {
                     "recouvrement_court_file": self.court_file("type;cp;tribunal\n"),

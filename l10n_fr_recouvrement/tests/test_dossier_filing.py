@@ -250,7 +250,7 @@ class TestDossierFiling(DossierCommon, HttpCase):
         self.export_dossier()
         wizard = self.wizard(self.legal, channel="registered_letter")
         self.assertFalse(wizard.signature_image)  # the company has none
-        with self.assertRaisesRegex(UserError, r"\[request_unsigned\] La requête doit être"):
+        with self.assertRaisesRegex(UserError, "^La requête doit être"):
             wizard.action_file()
         self.assertEqual(self.stats()["sendings"], 0)
         self.assertFalse(self.dossier.filing_ids)

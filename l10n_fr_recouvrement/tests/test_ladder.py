@@ -52,7 +52,7 @@ class TestLadder(RecouvrementCommon):
         for day in ("2026-03-07", "2026-03-12"):
             run = self.run_ladder(day, mode="auto")
             self.assertFalse(run.communication_ids, day)
-            self.assertIn("reminded less than 7 days ago", run.log)
+            self.assertIn("Reminded less than 7 days ago", run.log)
         self.run_ladder("2026-03-13", mode="auto")
         self.assertEqual(invoice.recouvrement_level_id, self.level_2)
         # A longer interval on the next level is respected too.

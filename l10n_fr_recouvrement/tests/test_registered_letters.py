@@ -115,19 +115,19 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         number = notice.registered_number
         self.assertTrue(number)
         self.assert_delivered(notice)
-        # Each tracking event of the provider, once, dated the French way (the order of
+        # Each tracking event of the provider, once, dated in the language (the order of
         # events of one instant is the provider's).
         self.assertCountEqual(
             [str(body) for body in self.partner_notes(notice).mapped("body")],
             [
                 f"<p>Registered letter {notice.name}: {text}.</p>"
                 for text in (
-                    "Submitted on 21/03/2026 (Soumis)",
-                    "Deposited on 21/03/2026 (Pris en charge)",
-                    "Deposited on 21/03/2026 (Preuve de dépôt)",
-                    "First presentation on 22/03/2026 (Avisé)",
-                    "Delivered on 23/03/2026 (Distribué)",
-                    "Delivered on 23/03/2026 (AR Signé : RAR distribué)",
+                    "Submitted on 03/21/2026 (Soumis)",
+                    "Deposited on 03/21/2026 (Pris en charge)",
+                    "Deposited on 03/21/2026 (Preuve de dépôt)",
+                    "First presentation on 03/22/2026 (Avisé)",
+                    "Delivered on 03/23/2026 (Distribué)",
+                    "Delivered on 03/23/2026 (AR Signé : RAR distribué)",
                 )
             ],
         )
@@ -243,7 +243,7 @@ class TestRegisteredLetters(DossierCommon, HttpCase):
         self.standin.faults = FaultPlan([FaultRule("submit", "503", times=5)])
         notice = self.send_formal_notice()
         self.assertEqual(notice.state, "failed")
-        self.assertTrue(notice.failure_reason.startswith("[provider_unavailable] "))
+        self.assertTrue(notice.failure_reason.startswith("Maileva injoignable à l'étape"))
         stats = self.stats()
         self.assertEqual((stats["sendings"], stats["submitted"]), (1, 0))  # a draft, kept
         self.assertEqual(notice.registered_provider_id, self.account)  # retried there

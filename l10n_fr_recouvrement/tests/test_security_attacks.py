@@ -304,14 +304,14 @@ class TestSecurityAttacks(DossierCommon):
         self.assertEqual(letter.state, "to_send")
         as_collector = letter.with_user(self.collector)
         with self.freeze("2026-02-27"):
-            with self.assertRefused(UserError, "must be between 2026-02-25 and today"):
+            with self.assertRefused(UserError, "must be between 02/25/2026 and today"):
                 as_collector.action_mark_posted("2020-01-01")
             with self.assertRefused(UserError, "must be between"):
                 as_collector.action_mark_posted("2026-03-15")  # the future
             self.assertEqual(letter.state, "to_send")
             self.assertFalse(letter.posted_date)
             as_collector.action_mark_posted("2026-02-26")
-            with self.assertRefused(UserError, "must be between 2026-02-26 and today"):
+            with self.assertRefused(UserError, "must be between 02/26/2026 and today"):
                 as_collector.action_mark_delivered("2026-02-25")
         self.assertEqual(letter.state, "sent")
         self.assertEqual(str(letter.posted_date), "2026-02-26")

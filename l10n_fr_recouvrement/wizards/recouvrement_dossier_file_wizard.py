@@ -217,7 +217,7 @@ class RecouvrementDossierFileWizard(models.TransientModel):
         try:
             filing = file_through(self._get_engine_dossier(), today)
         except RecouvrementError as error:
-            raise UserError(f"[{error.code}] {error}") from error
+            raise UserError(str(error)) from error
         return {
             "type": "ir.actions.act_window",
             "res_model": filing._name,

@@ -63,9 +63,7 @@ class RecouvrementRunWizard(models.TransientModel):
             {
                 "line_ids": lines,
                 "previewed": True,
-                "skipped_log": "\n".join(
-                    f"{reason}: {count}" for reason, count in sorted(skipped.items())
-                ),
+                "skipped_log": run._get_skip_summary(skipped),
             }
         )
         return {

@@ -16,7 +16,7 @@ receives one letter listing all its invoices at that step.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -114,6 +114,10 @@ class Skip:
     item: OpenItem
     code: SkipCode
     reason: str  # the same, in words, with the pause or the level concerned
+    # What the reason names, for a translated text: the pause (its reason's value), the
+    # level not yet due (its sequence), the minimum interval (days), or whether the
+    # reminder not sent is a formal notice.
+    params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,20 +185,24 @@ def decide(item: OpenItem, ladder: tuple[Level, ...], today: date) -> Decision |
         return Skip(item, SkipCode.PAID, "paid")
     pause = active_pause(item.pauses, today)
     if pause:
-        return Skip(item, SkipCode.PAUSED, f"paused: {pause.reason.value}")
+        reason = pause.reason.value
+        return Skip(item, SkipCode.PAUSED, f"paused: {reason}", {"pause": reason})
     level = next_level(item, ladder)
     if level is None:
         return Skip(item, SkipCode.LAST_LEVEL, "last level reached")
     if awaits_sending(item, ladder):
         current = current_level(item, ladder)
-        what = "formal notice" if current and current.formal_notice else "reminder"
-        return Skip(item, SkipCode.NOT_SENT, f"{what} not sent yet")
+        notice = bool(current and current.formal_notice)
+        what = "formal notice" if notice else "reminder"
+        return Skip(item, SkipCode.NOT_SENT, f"{what} not sent yet", {"formal_notice": notice})
     by_due_date, by_interval = _earliest_days(item, level, ladder)
     if today < by_due_date:
-        return Skip(item, SkipCode.NOT_YET_DUE, f"not yet due for {level.code}")
+        return Skip(
+            item, SkipCode.NOT_YET_DUE, f"not yet due for {level.code}", {"level": level.sequence}
+        )
     if by_interval and today < by_interval:
         days = level.min_days_since_previous
-        return Skip(item, SkipCode.TOO_SOON, f"reminded less than {days} days ago")
+        return Skip(item, SkipCode.TOO_SOON, f"reminded less than {days} days ago", {"days": days})
     return Decision(item, level)
 
 

@@ -54,7 +54,7 @@ def test_court_procedure_and_overrides_are_read():
         (lambda d: d["exhibits"].append({"kind": "invoice", "file": "cgv.pdf"}), "names its inv"),
         (lambda d: d.update(signatory={"title": "x"}), "signatory needs at least a name"),
         (lambda d: d.update(court={"name": "X"}), "court needs a kind and a name"),
-        (lambda d: d.update(procedure="référé"), "unknown procedure"),
+        (lambda d: d.update(procedure="référé"), "procédure « référé » inconnue"),
     ],
 )
 def test_a_bad_case_file_is_a_clear_error(change, problem):

@@ -46,7 +46,7 @@ def test_a_lyon_company_goes_to_the_tae_of_lyon(table):
     assert court.address_line == ""  # not confirmed by an official source: left blank
     assert court.addressee.startswith("Madame, Monsieur le Président du Tribunal des activités")
     assert court.kind.form == "cerfa 12946"
-    assert court.matched.startswith("postal code 69004")
+    assert court.matched.startswith("code postal 69004")
 
 
 def test_a_paris_consumer_goes_to_the_tribunal_judiciaire_de_paris(table):
@@ -66,7 +66,7 @@ def test_an_unknown_postal_code_is_a_clear_error_naming_the_file_to_edit(tmp_pat
     with pytest.raises(CourtNotFound) as error:
         table.find(CourtKind.COMMERCE, Address("1 place Bonnyaud", "23000", "Guéret"))
     message = str(error.value)
-    assert "postal code 23000" in message
+    assert "code postal 23000" in message
     assert "département 23" in message
     assert str(user_file) in message
     assert "kind=commerce" in message
@@ -74,7 +74,7 @@ def test_an_unknown_postal_code_is_a_clear_error_naming_the_file_to_edit(tmp_pat
 
 
 def test_a_malformed_postal_code_is_an_error(table):
-    with pytest.raises(CourtNotFound, match="'6900' is not a French postal code"):
+    with pytest.raises(CourtNotFound, match="« 6900 » n'est pas un code postal français"):
         table.find(CourtKind.COMMERCE, Address("1 rue", "6900", "Lyon"))
 
 
@@ -104,7 +104,7 @@ def test_the_most_specific_row_wins_and_a_user_file_adds_rows(tmp_path):
     assert find("23200", "Aubusson").name == "Juridiction d'Aubusson"
     assert find("23300", "La Souterraine").name == "Juridiction de La Souterraine"
     assert find("23300", "Aubusson").name == "Juridiction de La Souterraine"  # postal code first
-    assert "courts.csv, line 4" in find("23300", "La Souterraine").matched
+    assert "courts.csv, ligne 4" in find("23300", "La Souterraine").matched
 
 
 def test_a_user_row_overrides_the_shipped_row_with_the_same_match(tmp_path):
@@ -127,24 +127,26 @@ def test_a_user_row_overrides_the_shipped_row_with_the_same_match(tmp_path):
 @pytest.mark.parametrize(
     ("row", "problem"),
     [
-        ("tribunal,75,,,X,,,,s", "unknown kind 'tribunal'"),
-        ("commerce,69,75001,,X,,,,s", "postal code 75001 is not in département 69"),
-        ("commerce,,75001,Paris,X,,,,s", "a postal code or a commune, not both"),
-        ("commerce,,,Paris,X,,,,s", "give a postal code, or a département"),
-        ("commerce,7,,,X,,,,s", "'7' is not a département"),
-        ("commerce,75,,,,,,,s", "the court's name is missing"),
-        ("commerce,,7500,,X,,,,s", "'7500' is not a French postal code"),
+        ("tribunal,75,,,X,,,,s", "type de tribunal « tribunal » inconnu"),
+        ("commerce,69,75001,,X,,,,s", "le code postal 75001 n'est pas dans le département 69"),
+        ("commerce,,75001,Paris,X,,,,s", "un code postal ou une commune, pas les deux"),
+        ("commerce,,,Paris,X,,,,s", "indiquez un code postal, ou un département"),
+        ("commerce,7,,,X,,,,s", "« 7 » n'est pas un département"),
+        ("commerce,75,,,,,,,s", "le nom du tribunal manque"),
+        ("commerce,,7500,,X,,,,s", "« 7500 » n'est pas un code postal français"),
     ],
 )
 def test_a_malformed_court_file_names_the_file_and_the_line(row, problem):
-    with pytest.raises(CourtFileError, match=f"my.csv, line 2: .*{problem}"):
+    with pytest.raises(CourtFileError, match=f"my.csv, ligne 2 : .*{problem}"):
         read_court_rows(HEADER + row + "\n", "my.csv")
 
 
 def test_a_court_file_needs_the_header_and_no_duplicate_match():
-    with pytest.raises(CourtFileError, match="the header must be kind,departement"):
+    with pytest.raises(CourtFileError, match="l'en-tête doit être kind,departement"):
         read_court_rows("kind,court\ncommerce,X\n", "my.csv")
-    with pytest.raises(CourtFileError, match=re.escape("line 3: the same match as my.csv, line 2")):
+    with pytest.raises(
+        CourtFileError, match=re.escape("ligne 3 : même critère que my.csv, ligne 2")
+    ):
         read_court_rows(HEADER + "commerce,75,,,X,,,,s\ncommerce,75,,,Y,,,,s\n", "my.csv")
 
 
@@ -170,7 +172,9 @@ def test_the_kind_of_court(regime, legal_form, is_company, flags, expected):
 
 def test_a_business_debtor_of_unclear_status_is_asked_about_never_guessed():
     debtor = Party("Cabinet Lenoir", Address("1 rue", "75001", "Paris"), legal_form="EI")
-    with pytest.raises(CaseFileError, match=re.escape('set "flags": {"debtor_is_trader": true}')):
+    with pytest.raises(
+        CaseFileError, match=re.escape('indiquez "flags": {"debtor_is_trader": true}')
+    ):
         competent_kind(Regime.B2B, debtor)
 
 

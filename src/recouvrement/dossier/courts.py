@@ -42,6 +42,7 @@ from pathlib import Path
 
 from ..kinds import Regime
 from ..ledger import Address, Party
+from ..messages import Message
 from .errors import CaseFileError, CourtFileError, CourtNotFound, UnsupportedProcedure
 
 COLUMNS = [
@@ -173,11 +174,11 @@ def departement(postal_code: str) -> str:
     >>> departement("6900")
     Traceback (most recent call last):
     ...
-    ValueError: '6900' is not a French postal code (5 digits)
+    ValueError: « 6900 » n'est pas un code postal français (5 chiffres)
     """
     code = str(postal_code).strip().replace(" ", "")
     if not re.fullmatch(r"\d{5}", code):
-        raise ValueError(f"{postal_code!r} is not a French postal code (5 digits)")
+        raise ValueError(f"« {postal_code} » n'est pas un code postal français (5 chiffres)")
     if code.startswith("20"):
         return "2A" if code[:3] in ("200", "201") else "2B"
     if code.startswith(("97", "98")):
@@ -237,11 +238,18 @@ class CourtTable:
             dep = departement(address.zip)
         except ValueError as error:
             raise CourtNotFound(
-                f"no {kind.label} can be chosen for {address.zip} {address.city}: {error}"
+                Message.build(
+                    "court_address",
+                    "aucun {kind} ne peut être choisi pour {zip} {city} : {error}",
+                    kind=kind.label,
+                    zip=address.zip,
+                    city=address.city,
+                    error=error,
+                )
             ) from None
         code = address.zip.strip().replace(" ", "")
         candidates = (
-            ("postal_code", code, f"postal code {code}"),
+            ("postal_code", code, f"code postal {code}"),
             ("commune", f"{dep}:{commune_key(address.city)}", f"commune {address.city} ({dep})"),
             ("departement", dep, f"département {dep}"),
         )
@@ -249,12 +257,22 @@ class CourtTable:
             row = self._rows.get((kind, level, match))
             if row is not None:
                 return replace(row.court, matched=f"{how}, {row.origin}")
-        where = f"your court file {self.user_file}" if self.user_file else "a court file"
+        where = f"votre liste {self.user_file}" if self.user_file else "une liste des tribunaux"
         raise CourtNotFound(
-            f"no {kind.label} is known for postal code {code} ({address.city}, département "
-            f"{dep}): add a row to {where} (kind={kind.value}, postal_code={code}, court=…, "
-            f"source=…) or name the court in the case file; the shipped list "
-            f"(recouvrement/{SHIPPED}) covers only some départements"
+            Message.build(
+                "court_not_found",
+                "aucun {kind} n'est connu pour le code postal {postal_code} ({city}, département "
+                "{dep}) : ajoutez une ligne à {where} (kind={value}, postal_code={postal_code}, "
+                "court=…, source=…) ou nommez le tribunal dans le dossier ; la liste fournie "
+                "({shipped}) ne couvre que certains départements",
+                kind=kind.label,
+                postal_code=code,
+                city=address.city,
+                dep=dep,
+                where=where,
+                value=kind.value,
+                shipped=f"recouvrement/{SHIPPED}",
+            )
         )
 
 
@@ -264,7 +282,14 @@ def _read_files(paths: Iterable[Path]) -> list[CourtRow]:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as error:
-            raise CourtFileError(f"{path}: cannot read the court file: {error}") from None
+            raise CourtFileError(
+                Message.build(
+                    "court_file_unreadable",
+                    "{path} : impossible de lire la liste des tribunaux : {error}",
+                    path=path,
+                    error=error,
+                )
+            ) from None
         rows += read_court_rows(text, str(path))
     return rows
 
@@ -273,14 +298,26 @@ def read_court_rows(text: str, origin: str) -> list[CourtRow]:
     """Parse a court file, naming ``origin`` and the line in any error."""
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames != COLUMNS:
-        raise CourtFileError(f"{origin}: the header must be {','.join(COLUMNS)}")
+        raise CourtFileError(
+            Message.build(
+                "court_file_header",
+                "{origin} : l'en-tête doit être {header}",
+                origin=origin,
+                header=",".join(COLUMNS),
+            )
+        )
     rows: list[CourtRow] = []
     seen: dict[tuple, str] = {}
     for record in reader:
-        where = f"{origin}, line {reader.line_num}"
+        where = f"{origin}, ligne {reader.line_num}"
         row = _parse_row(record, where)
         if row.key in seen:
-            raise CourtFileError(f"{where}: the same match as {seen[row.key]}")
+            raise _row_error(
+                "court_file_duplicate",
+                "{where} : même critère que {first}",
+                where,
+                first=seen[row.key],
+            )
         seen[row.key] = where
         rows.append(row)
     return rows
@@ -292,28 +329,60 @@ def _parse_row(record: dict, where: str) -> CourtRow:
         kind = CourtKind(values["kind"])
     except ValueError:
         known = ", ".join(kind.value for kind in CourtKind)
-        raise CourtFileError(f"{where}: unknown kind {values['kind']!r} (use {known})") from None
+        raise _row_error(
+            "court_file_kind",
+            "{where} : type de tribunal « {kind} » inconnu (utilisez {known})",
+            where,
+            kind=values["kind"],
+            known=known,
+        ) from None
     dep, code, commune = values["departement"].upper(), values["postal_code"], values["commune"]
     if code:
         try:
             code_dep = departement(code)
         except ValueError as error:
-            raise CourtFileError(f"{where}: {error}") from None
+            raise _row_error(
+                "court_file_postal_code", "{where} : {error}", where, error=error
+            ) from None
         if dep and dep != code_dep:
-            raise CourtFileError(f"{where}: postal code {code} is not in département {dep}")
+            raise _row_error(
+                "court_file_departement_mismatch",
+                "{where} : le code postal {postal_code} n'est pas dans le département {dep}",
+                where,
+                postal_code=code,
+                dep=dep,
+            )
         if commune:
-            raise CourtFileError(f"{where}: give a postal code or a commune, not both")
+            raise _row_error(
+                "court_file_both",
+                "{where} : indiquez un code postal ou une commune, pas les deux",
+                where,
+            )
         dep = code_dep
     elif not dep:
-        raise CourtFileError(f"{where}: give a postal code, or a département (and a commune)")
+        raise _row_error(
+            "court_file_no_match",
+            "{where} : indiquez un code postal, ou un département (et une commune)",
+            where,
+        )
     if not _DEPARTEMENT.fullmatch(dep):
-        raise CourtFileError(f"{where}: {dep!r} is not a département (69, 2A, 971, …)")
+        raise _row_error(
+            "court_file_departement",
+            "{where} : « {dep} » n'est pas un département (69, 2A, 971, …)",
+            where,
+            dep=dep,
+        )
     if not values["court"]:
-        raise CourtFileError(f"{where}: the court's name is missing")
+        raise _row_error("court_file_no_court", "{where} : le nom du tribunal manque", where)
     court = Court(
         kind, values["court"], values["street"], values["zip"], values["city"], values["source"]
     )
     return CourtRow(kind, dep, code, commune, court, where)
+
+
+def _row_error(code: str, template: str, where: str, **params) -> CourtFileError:
+    """A court file's row refused: the file and the line (``where``), then the problem."""
+    return CourtFileError(Message.build(code, template, where=where, **params))
 
 
 # Legal forms that make a company a trader (C. com. L210-1: commercial by their form), and
@@ -345,11 +414,16 @@ def is_trader(party: Party, declared: bool | None = None) -> bool:
         return True
     if code in CIVIL_FORMS:
         return False
-    what = f"legal form {party.legal_form!r}" if party.legal_form else "no legal form"
+    what = f"forme juridique « {party.legal_form} »" if party.legal_form else "sans forme juridique"
     raise CaseFileError(
-        f"cannot tell whether the debtor {party.name} ({what}) is a trader: set "
-        '"flags": {"debtor_is_trader": true} (tribunal de commerce) or false (tribunal '
-        "judiciaire) in the case file"
+        Message.build(
+            "debtor_trader_unknown",
+            "impossible de savoir si le débiteur {debtor} ({what}) est commerçant : indiquez "
+            '"flags": {{"debtor_is_trader": true}} (tribunal de commerce) ou false (tribunal '
+            "judiciaire) dans le dossier",
+            debtor=party.name,
+            what=what,
+        )
     )
 
 
@@ -372,8 +446,11 @@ def competent_kind(
     """
     if regime is Regime.PUBLIC:
         raise UnsupportedProcedure(
-            "a claim on a public buyer does not go to an injonction de payer: ask the "
-            "administrative court for a référé-provision (CJA R541-1)"
+            Message.build(
+                "public_buyer",
+                "une créance sur un acheteur public ne va pas en injonction de payer : "
+                "demandez un référé-provision au tribunal administratif (art. R541-1 CJA)",
+            )
         )
     if consumer_credit or housing_lease:
         return CourtKind.PROTECTION

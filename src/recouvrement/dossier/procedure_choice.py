@@ -32,6 +32,7 @@ from enum import Enum
 from ..documents.filters import euros
 from ..law.procedure import PSRPC_LIMIT, psrpc_eligible
 from ..ledger import Address
+from ..messages import Message
 from .errors import UnsupportedProcedure
 
 
@@ -50,7 +51,14 @@ class Procedure(str, Enum):
             return cls(str(value).strip().lower())
         except ValueError:
             known = ", ".join(item.value for item in cls)
-            raise UnsupportedProcedure(f"unknown procedure {value!r}: use one of {known}") from None
+            raise UnsupportedProcedure(
+                Message.build(
+                    "unknown_procedure",
+                    "procédure « {value} » inconnue : utilisez {known}",
+                    value=value,
+                    known=known,
+                )
+            ) from None
 
 
 _LABELS = {
@@ -141,14 +149,22 @@ def choose_procedure(principal_and_interest: Decimal, address: Address) -> Proce
     amount = euros(principal_and_interest)
     if code is None:
         raise UnsupportedProcedure(
-            f"the debtor's country {address.country!r} is not an EU Member State the engine "
-            "knows: no French or European order for payment is proposed; consult a lawyer "
-            "(or write the country as a French or English name, or an ISO code)"
+            Message.build(
+                "country_outside_eu",
+                "le pays du débiteur, « {country} », n'est pas un État membre de l'UE connu du "
+                "moteur : aucune injonction de payer, française ou européenne, n'est proposée ; "
+                "consultez un avocat (ou écrivez le pays en français, en anglais ou en code ISO)",
+                country=address.country,
+            )
         )
     if code in NOT_BOUND_BY_1896_2006:
         raise UnsupportedProcedure(
-            "the debtor is in Denmark, which does not apply the European order for payment "
-            "(Regulation 1896/2006, art. 2(3)): the claim goes to the Danish courts"
+            Message.build(
+                "country_denmark",
+                "le débiteur est au Danemark, qui n'applique pas l'injonction de payer européenne "
+                "(règlement (CE) n° 1896/2006, art. 2.3) : la créance relève des juridictions "
+                "danoises",
+            )
         )
     if code != "FR":
         return ProcedureChoice(
@@ -195,8 +211,13 @@ def check_requested(
     """Refuse a route the claim cannot take; any other choice of the user is accepted."""
     if requested is Procedure.PSRPC and not psrpc_eligible(principal_and_interest):
         raise UnsupportedProcedure(
-            f"the PSRPC is limited to {euros(PSRPC_LIMIT)} in principal and interest "
-            f"(CPCE R125-1); this claim is {euros(principal_and_interest)}"
+            Message.build(
+                "psrpc_limit",
+                "la procédure simplifiée est limitée à {limit} en principal et intérêts "
+                "(art. R125-1 CPCE) ; cette créance est de {amount}",
+                limit=euros(PSRPC_LIMIT),
+                amount=euros(principal_and_interest),
+            )
         )
     abroad = proposal.country != "FR"
     french_route_without_court = requested is Procedure.PSRPC or (
@@ -204,12 +225,19 @@ def check_requested(
     )
     if abroad and french_route_without_court:
         raise UnsupportedProcedure(
-            f"the debtor is established in another Member State ({proposal.country}): "
-            "CPC 1406 designates no French court; use the European order for payment, "
-            'or name the competent court in the case file ("court")'
+            Message.build(
+                "no_french_court",
+                "le débiteur est établi dans un autre État membre ({country}) : l'article 1406 "
+                "CPC ne désigne aucun tribunal français ; utilisez l'injonction de payer "
+                "européenne, ou nommez le tribunal compétent dans le dossier (« court »)",
+                country=proposal.country,
+            )
         )
     if requested is Procedure.EUROPEAN and proposal.country == "FR":
         raise UnsupportedProcedure(
-            "the European order for payment is for cross-border claims (Regulation "
-            "1896/2006, art. 3): the debtor is in France"
+            Message.build(
+                "european_order_in_france",
+                "l'injonction de payer européenne est réservée aux litiges transfrontaliers "
+                "(règlement (CE) n° 1896/2006, art. 3) : le débiteur est en France",
+            )
         )
