@@ -182,6 +182,8 @@ class TestLegalCounselTour(TourCommon, DossierCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.load_french()
+        # Making a dossier ready and gathering its exhibits are the collection user's
+        # buttons; the legal group alone reads and exports.
         cls.counsel = cls.create_french_user(
             "conseil",
             "Anne Roux",
