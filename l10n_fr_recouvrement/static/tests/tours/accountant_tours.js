@@ -235,7 +235,7 @@ tours.add("recouvrement_accountant_blocks", {
         {
             content: "the promised date, in two weeks",
             trigger: ".o_form_view [name=date_end] input",
-            run: `edit ${DateTime.now().plus({ days: 14 }).toFormat("dd/MM/yyyy")}`,
+            run: `edit ${DateTime.now().setZone("Europe/Paris").plus({ days: 14 }).toFormat("dd/MM/yyyy")}`,
         },
         {
             trigger: ".o_form_button_save",
