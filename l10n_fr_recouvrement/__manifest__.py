@@ -52,6 +52,9 @@
         "web.assets_backend": [
             "l10n_fr_recouvrement/static/src/js/docx_report_handler.js",
         ],
+        "web.assets_tests": [
+            "l10n_fr_recouvrement/static/tests/tours/*.js",
+        ],
     },
     "uninstall_hook": "uninstall_hook",
     "installable": True,

@@ -65,7 +65,11 @@ class RecouvrementBlock(models.Model):
         help="Promise to pay: the promised date. Dispute: the day it was resolved.",
     )
     state = fields.Selection(
-        selection="_selection_state", required=True, default="active", tracking=True
+        selection="_selection_state",
+        required=True,
+        default="active",
+        readonly=True,  # else the form sends its default on create, which the mixin refuses
+        tracking=True,
     )
     note = fields.Text()
     instalment_ids = fields.One2many(

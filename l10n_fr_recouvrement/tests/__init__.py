@@ -16,4 +16,5 @@ from . import (
     test_security,
     test_security_attacks,
     test_settlements,
+    test_tours,
 )
