@@ -107,7 +107,7 @@ class RecouvrementDossierFileWizard(models.TransientModel):
         string="Court address needed", compute="_compute_court_address_needed"
     )
     confirmed_name = fields.Char(
-        string="Court", help="European order: the competent court, as it is addressed."
+        string="Court addressed", help="European order: the competent court, as it is addressed."
     )
     confirmed_street = fields.Char(
         string="Registry street",
