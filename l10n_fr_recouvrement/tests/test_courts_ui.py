@@ -62,11 +62,13 @@ class TestCourtsUi(RecouvrementCommon):
         Court = self.env["recouvrement.court"]
         with self.assertRaises(ValidationError) as caught:
             Court.create({"kind": "commerce", "postal_code": "4200", "name": "TC"})
-        self.assertIn("5 digits", str(caught.exception))
+        self.assertIn(
+            "« 4200 » n'est pas un code postal français (5 chiffres)", str(caught.exception)
+        )
         Court.create({"kind": "commerce", "departement": "42", "name": "TC de Saint-Étienne"})
         with self.assertRaises(ValidationError) as caught:
             Court.create({"kind": "commerce", "departement": "42", "name": "TC bis"})
-        self.assertIn("the same match", str(caught.exception))
+        self.assertIn("ligne 3 : même critère que", str(caught.exception))
 
     def test_court_rows_of_another_company_not_used(self):
         other = self.setup_other_company(name="Autre Créancière")["company"]

@@ -347,7 +347,9 @@ class TestDossierFiling(DossierCommon, HttpCase):
         self.assertEqual(wizard.channel, "european_order")
         self.assertEqual(wizard.provider_id, self.account)
         self.assertTrue(wizard.court_address_needed)
-        with self.assertRaisesRegex(UserError, r"\[european_court_missing\] Une injonction de"):
+        with self.assertRaisesRegex(
+            UserError, "^Une injonction de payer européenne va à la juridiction compétente"
+        ):
             wizard.action_file()
         self.assertEqual(self.stats()["sendings"], 0)
         wizard = self.wizard(
@@ -387,8 +389,7 @@ class TestDossierFiling(DossierCommon, HttpCase):
         self.assertFalse(wizard.court_verified)
         self.assertTrue(wizard.court_address_needed)
         with self.assertRaisesRegex(
-            UserError, r"\[court_address_unverified\] L'adresse du greffe du Tribunal judiciaire "
-            "de Lyon n'est pas vérifiée"
+            UserError, "^L'adresse du greffe du Tribunal judiciaire de Lyon n'est pas vérifiée"
         ):  # fmt: skip
             wizard.action_file()
         self.assertEqual(self.stats()["sendings"], 0)

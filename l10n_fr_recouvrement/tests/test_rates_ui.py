@@ -159,8 +159,9 @@ class TestRatesUi(RecouvrementCommon):
         self.assertTrue(invoice)
 
     def test_formal_notice_waits_for_its_rate(self):
-        self.create_invoice(self.b2b, 1000.0, "2026-08-05", "2026-09-04")
-        for day in ("2026-09-11", "2026-09-25", "2026-10-09", "2026-10-19"):
+        # The reminders go out in June (rates known); the mise en demeure, in July, waits.
+        self.create_invoice(self.b2b, 1000.0, "2026-04-25", "2026-05-25")
+        for day in ("2026-06-01", "2026-06-15", "2026-06-29", "2026-07-09"):
             run = self.run_ladder(day, mode="auto")
         notice = run.communication_ids
         self.assertEqual(notice.level_id, self.level_4)
@@ -174,7 +175,7 @@ class TestRatesUi(RecouvrementCommon):
         self.assertNotIn("update-rates", notice.failure_reason)
         self.assertFalse(notice.pdf_attachment_id)
         self.enter_mro_h2(2.15)
-        with self.freeze("2026-10-19"):
+        with self.freeze("2026-07-09"):
             notice.action_send()  # the Send button, as for any failed communication
             self.process_queue()
         self.assertNotEqual(notice.state, "failed")
@@ -190,7 +191,8 @@ class TestRatesUi(RecouvrementCommon):
             with self.assertRaises(UserError) as caught:
                 dossier.action_ready()
             refusal = str(caught.exception)
-            self.assertIn("[provisional_rates] The interest runs on provisional rates", refusal)
+            self.assertIn("• The interest runs on provisional rates", refusal)
+            self.assertNotIn("[provisional_rates]", refusal)
             self.assertIn("Configuration > Collection > Rates", refusal)
             self.assertNotIn("update-rates", refusal)
             self.enter_mro_h2(2.4)

@@ -164,8 +164,7 @@ def test_an_unverified_registry_address_is_refused_unless_confirmed(
     assert str(refused.value) == (
         "L'adresse du greffe du Tribunal judiciaire de Paris n'est pas vérifiée dans la liste "
         "des tribunaux (« aucune adresse ») : vérifiez-la dans l'Annuaire de l'administration "
-        "(lannuaire.service-public.gouv.fr) et donnez-la confirmée (--court-address "
-        "ADRESSE.json) ; rien n'a été envoyé."
+        "(lannuaire.service-public.gouv.fr) et donnez-la confirmée ; rien n'a été envoyé."
     )
     assert stats(maileva_standin)["sendings"] == 0
 

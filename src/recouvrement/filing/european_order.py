@@ -54,7 +54,7 @@ class EuropeanOrderChannel:
                     "european_court_missing",
                     "Une injonction de payer européenne va à la juridiction compétente "
                     "(règlement (UE) n° 1215/2012), que le dossier ne nomme pas : donnez son "
-                    "adresse (--court-address ADRESSE.json).",
+                    "adresse.",
                 )
             )
         form, _ = signed_request(

@@ -57,8 +57,7 @@ def registry_party(court: Court | None, confirmed: Party | None = None) -> Party
         raise FilingError(
             Message.build(
                 "court_missing",
-                "Le dossier ne nomme pas de juridiction : donnez l'adresse du greffe "
-                "compétent (--court-address ADRESSE.json).",
+                "Le dossier ne nomme pas de juridiction : donnez l'adresse du greffe compétent.",
             )
         )
     if not court.verified:
@@ -67,8 +66,8 @@ def registry_party(court: Court | None, confirmed: Party | None = None) -> Party
                 "court_address_unverified",
                 "L'adresse du greffe du {court} n'est pas vérifiée dans la liste des tribunaux "
                 "(« {address} ») : vérifiez-la dans l'Annuaire de l'administration "
-                "(lannuaire.service-public.gouv.fr) et donnez-la confirmée "
-                "(--court-address ADRESSE.json) ; rien n'a été envoyé.",
+                "(lannuaire.service-public.gouv.fr) et donnez-la confirmée ; rien n'a été "
+                "envoyé.",
                 court=court.name,
                 address=court.address_line or "aucune adresse",
             )
@@ -86,7 +85,7 @@ def _two_lines(text: str) -> tuple[str, str | None]:
             Message.build(
                 "court_name_too_long",
                 "« {text} » ne tient pas sur deux lignes d'adresse de 38 caractères : "
-                "donnez l'adresse du greffe (--court-address ADRESSE.json).",
+                "donnez l'adresse du greffe.",
                 text=text,
             )
         )
