@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from ..errors import RecouvrementError
 from ..postal_address import Party
+from .http import RetryPolicy
 from .model import Letter, Proof, ProofKind, Recipient, SendingStatus
 from .providers import RegisteredLetterProvider, download_proofs
 
-DEFAULT_WORKERS = 16  # the connections kept open (RetryPolicy.pool_size)
+# One thread per connection the client keeps open: the calls in flight at a provider.
+DEFAULT_WORKERS = RetryPolicy().pool_size
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ class RetryPolicy:
     attempts: int = 5  # tries of one step, the first included
     backoff: float = 0.5  # first wait in seconds, doubled at each retry
     max_backoff: float = 30.0
-    pool_size: int = 16  # connections kept open, for batches sent from threads
+    pool_size: int = 24  # connections kept open, one per thread of a batch (batch.py)
 
     @classmethod
     def from_mapping(cls, config) -> RetryPolicy:
