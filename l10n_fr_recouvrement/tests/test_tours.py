@@ -149,7 +149,6 @@ class TestAccountantTour(TourCommon, RecouvrementCommon):
         communications = "/odoo/action-l10n_fr_recouvrement.action_recouvrement_communication"
         self.tour("/odoo/settings#account", "recouvrement_accountant_settings", "comptable")
         self.assertEqual(self.company.recouvrement_signatory_name, "Claire Lefèvre")
-
         self.assertEqual(self.company.recouvrement_penalty_rate, 0.0)  # still the legal rate
 
         self.tour(communications, "recouvrement_accountant_run", "comptable")
