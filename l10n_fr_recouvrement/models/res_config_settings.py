@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -59,6 +60,8 @@ class ResConfigSettings(models.TransientModel):
     recouvrement_penalty_rate = fields.Float(
         related="company_id.recouvrement_penalty_rate", readonly=False
     )
+    # The company's rate 0 means the legal rate: said by a box, not by a "0,00".
+    recouvrement_use_contractual_rate = fields.Boolean(string="Use a contractual penalty rate")
     recouvrement_collector_id = fields.Many2one(
         related="company_id.recouvrement_collector_id", readonly=False
     )
@@ -74,10 +77,21 @@ class ResConfigSettings(models.TransientModel):
         values.update(
             recouvrement_court_file=company.recouvrement_court_file,
             recouvrement_court_filename=company.recouvrement_court_filename,
+            recouvrement_use_contractual_rate=bool(company.recouvrement_penalty_rate),
         )
         return values
 
     def set_values(self):
+        for settings in self:
+            if not settings.recouvrement_use_contractual_rate:
+                settings.recouvrement_penalty_rate = 0.0
+            elif settings.recouvrement_penalty_rate <= 0:
+                raise UserError(
+                    self.env._(
+                        "Give the contractual penalty rate, or uncheck Use a contractual "
+                        "penalty rate to apply the legal rate."
+                    )
+                )
         super().set_values()
         for settings in self.with_context(bin_size=False):
             company = settings.company_id

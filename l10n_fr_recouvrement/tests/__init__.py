@@ -15,6 +15,7 @@ from . import (
     test_report_controller,
     test_security,
     test_security_attacks,
+    test_settings,
     test_settlements,
     test_tours,
 )

@@ -31,14 +31,15 @@ TIMEZONE = "Europe/Paris"  # the users' (the tours' dates are the day in Paris)
 TEST_RATES = (("mro", "2.15"), ("legal_individual", "6.67"), ("legal_other", "2.62"))
 
 
-def rate_file_to(today):
-    """A rate file with a row per series for each half-year from 2026 H2 to ``today``."""
+def rate_file_to(today, rates=TEST_RATES, mro_today="2.15"):
+    """A rate file with a row per series of ``rates`` for each half-year from 2026 H2 to
+    ``today``, and the ECB rate of ``today`` (the series is known up to today)."""
     rows = ["series,date,rate,source"]
     start = date(2026, 7, 1)
     while start <= today:
-        rows += [f"{series},{start},{rate},test" for series, rate in TEST_RATES]
+        rows += [f"{series},{start},{rate},test" for series, rate in rates]
         start = date(start.year + 1, 1, 1) if start.month == 7 else date(start.year, 7, 1)
-    rows.append(f"mro,{today},2.15,test")  # the ECB series is known up to today
+    rows.append(f"mro,{today},{mro_today},test")
     return "\n".join(rows) + "\n"
 
 
@@ -71,11 +72,14 @@ class TourCommon(HttpCase):
     def setUp(self):
         super().setUp()
         self.today = fields.Date.context_today(self.env.user.with_context(tz=TIMEZONE))
-        rate_file = self.use_rate_file(rate_file_to(self.today))
-        self.env["ir.config_parameter"].set_param("l10n_fr_recouvrement.rate_file", rate_file)
+        self.set_rate_file(rate_file_to(self.today))
         directory = os.environ.get(SCREENSHOT_VARIABLE)
         if directory:
             self.capture_screenshots(REPOSITORY / directory)
+
+    def set_rate_file(self, content):
+        rate_file = self.use_rate_file(content)
+        self.env["ir.config_parameter"].set_param("l10n_fr_recouvrement.rate_file", rate_file)
 
     def capture_screenshots(self, directory):
         directory.mkdir(parents=True, exist_ok=True)
@@ -145,6 +149,7 @@ class TestAccountantTour(TourCommon, RecouvrementCommon):
         communications = "/odoo/action-l10n_fr_recouvrement.action_recouvrement_communication"
         self.tour("/odoo/settings#account", "recouvrement_accountant_settings", "comptable")
         self.assertEqual(self.company.recouvrement_signatory_name, "Claire Lefèvre")
+        self.assertEqual(self.company.recouvrement_penalty_rate, 0.0)  # still the legal rate
 
         self.tour(communications, "recouvrement_accountant_run", "comptable")
         run = self.env["recouvrement.run"].search([], order="id desc", limit=1)
@@ -173,6 +178,23 @@ class TestAccountantTour(TourCommon, RecouvrementCommon):
         self.assertEqual(promise.date_end, self.today + timedelta(days=14))
         self.assertTrue(dispute.holds and promise.holds)
         self.assertEqual((dispute | promise).create_uid, self.accountant)
+
+    def test_rate_entered_by_hand(self):
+        """The ECB rate of 1 July 2026 is not in the file (the rate of today is): entered by
+        hand at 3,15 %, it makes the penalties of the half-years since 13,15 %."""
+        legal_rates = [rate for rate in TEST_RATES if rate[0] != "mro"]
+        self.set_rate_file(rate_file_to(self.today, rates=legal_rates, mro_today="3.15"))
+        communications = "/odoo/action-l10n_fr_recouvrement.action_recouvrement_communication"
+        self.tour(communications, "recouvrement_accountant_rates", "comptable")
+        rate = self.env["recouvrement.rate"].search([("origin", "=", "manual")])
+        self.assertEqual(
+            (rate.series, rate.date, rate.rate, rate.create_uid),
+            ("mro", date(2026, 7, 1), 3.15, self.accountant),
+        )
+        dupont = self.communication(self.b2b)
+        # 1 234,56 € × 13,15 % × 50 / 365
+        self.assertEqual((dupont.level_id, dupont.amount_penalty), (self.level_2, 22.24))
+        self.assertFalse(dupont.penalty_provisional)
 
 
 @tagged("post_install", "-at_install")
@@ -213,3 +235,22 @@ class TestLegalCounselTour(TourCommon, DossierCommon):
         self.assertEqual(exports.mapped("version"), [1, 2])
         self.assertEqual(exports.user_id, self.counsel)
         self.assertEqual([self.verify_zip(e.attachment_id.raw) for e in exports], [[], []])
+
+    def test_unknown_court(self):
+        stephanois = self._create_customer(
+            "Forges Stéphanoises", is_company=True, siret="55210055400013", legal_form="SAS",
+            street="10 rue de la Résistance", zip="42000", city="Saint-Étienne",
+        )  # fmt: skip
+        # Above 5 000 €: an injonction de payer, which needs a court.
+        days_ago = lambda days: self.today - timedelta(days=days)  # noqa: E731
+        self.create_invoice(stephanois, 6000.0, days_ago(90), days_ago(60))
+        # Opened by counsel, so that its warning is in counsel's French.
+        dossier = self.open_dossier(stephanois.with_user(self.counsel).with_context(lang="fr_FR"))
+        self.assertFalse(dossier.court_name)
+        dossiers = "/odoo/action-l10n_fr_recouvrement.action_recouvrement_dossier"
+        self.tour(dossiers, "recouvrement_legal_unknown_court", "conseil")
+        self.assertEqual(
+            (dossier.court_name, dossier.court_address),
+            ("Tribunal de commerce de Saint-Étienne", "Place Chavanelle, 42000 Saint-Étienne"),
+        )
+        self.assertFalse(dossier.warnings)

@@ -18,7 +18,42 @@ tours.add("recouvrement_accountant_settings", {
                 this.anchor.scrollIntoView();
             },
         },
+        ...[
+            ["recouvrement_policy_id", "Politique de relance"],
+            ["recouvrement_signatory_name", "Lettres signées par"],
+            ["recouvrement_rcs_city", "Ville du greffe (RCS)"],
+            ["recouvrement_gdpr_controller", "Responsable du traitement"],
+            ["recouvrement_court_file", "Fichier des tribunaux"],
+        ].map(([field, label]) => ({
+            content: `the field ${field} has its French label`,
+            trigger: `.o_setting_box:has([name=${field}]) .o_form_label:contains(${label})`,
+        })),
+        {
+            content: "the legal rate unless a contractual rate is ticked: no rate shown",
+            trigger:
+                ".o_setting_box:has([name=recouvrement_use_contractual_rate]):contains(Appliquer un taux contractuel de pénalités):contains(Décoché : le taux légal):not(:has([name=recouvrement_use_contractual_rate] input:checked))",
+        },
+        {
+            trigger: ".o_settings_container:not(:has([name=recouvrement_penalty_rate]))",
+        },
         screenshot("01-reglages-recouvrement"),
+        {
+            trigger: "[name=recouvrement_use_contractual_rate] input",
+            run: "click",
+        },
+        {
+            content: "ticked: the contractual rate, labelled",
+            trigger:
+                ".o_setting_box:has([name=recouvrement_penalty_rate]) .o_form_label:contains(Taux contractuel des pénalités (%))",
+        },
+        {
+            content: "left to the legal rate",
+            trigger: "[name=recouvrement_use_contractual_rate] input:checked",
+            run: "click",
+        },
+        {
+            trigger: ".o_settings_container:not(:has([name=recouvrement_penalty_rate]))",
+        },
         {
             trigger: "[name=recouvrement_signatory_name] input",
             run: "edit Claire Lefèvre",
@@ -257,5 +292,78 @@ tours.add("recouvrement_accountant_blocks", {
             trigger: ".o_list_view .o_data_row:contains(Dupont):contains(Promesse de paiement)",
         },
         screenshot("08-litiges-et-promesses"),
+    ],
+});
+
+tours.add("recouvrement_accountant_rates", {
+    steps: () => [
+        {
+            content: "open Invoicing > Configuration",
+            trigger: ".o_menu_sections [data-menu-xmlid='account.menu_finance_configuration']",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-menu [data-menu-xmlid='l10n_fr_recouvrement.menu_recouvrement_rate']",
+            run: "click",
+        },
+        {
+            content: "the shipped rows, grouped by series: ungroup to enter a row",
+            trigger: ".o_searchview_facet:contains(Série) .o_facet_remove",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view:not(:has(.o_group_header)) .o_list_button_add",
+            run: "click",
+        },
+        {
+            trigger: ".o_selected_row [name=series] select",
+            run: 'select "mro"',
+        },
+        {
+            trigger: ".o_selected_row [name=date] input",
+            run: "edit 01/07/2026",
+        },
+        {
+            trigger: ".o_selected_row [name=rate] input",
+            run: "edit 3,15",
+        },
+        {
+            trigger: ".o_selected_row [name=source] input",
+            run: "edit décision de la BCE du 5 juin 2026",
+        },
+        {
+            trigger: ".o_list_button_save",
+            run: "click",
+        },
+        {
+            content: "listed with its source, entered by hand",
+            trigger:
+                ".o_list_view .o_data_row:not(.o_selected_row):contains(01/07/2026):contains(3,1500):contains(décision de la BCE du 5 juin 2026):contains(Saisi à la main)",
+        },
+        screenshot("12-taux-saisi-a-la-main"),
+        ...collectionMenu("menu_recouvrement_run_wizard"),
+        {
+            trigger: ".modal button[name=action_run]",
+            run: "click",
+        },
+        stateIs("Terminée"),
+        {
+            trigger: ".o_form_view button[name=action_open_communications]",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Dupont):contains(Relance ferme) td[name=partner_id]",
+            run: "click",
+        },
+        {
+            content: "50 days of penalties at 13,15 % (the ECB rate of 1 July + 10 points)",
+            trigger:
+                ".o_form_view [name=line_ids] .o_data_row:contains(1 234,56 €):contains(22,24 €):contains(40,00 €)",
+        },
+        {
+            content: "not provisional",
+            trigger: ".o_form_view:not(:has(.alert-warning:contains(provisoires)))",
+        },
+        screenshot("13-penalites-au-taux-saisi"),
     ],
 });

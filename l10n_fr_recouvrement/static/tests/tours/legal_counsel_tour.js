@@ -80,3 +80,58 @@ registry.category("web_tour.tours").add("recouvrement_legal_dossier", {
         screenshot("11-deux-versions-exportees"),
     ],
 });
+
+registry.category("web_tour.tours").add("recouvrement_legal_unknown_court", {
+    steps: () => [
+        {
+            content: "the dossier of a debtor in Saint-Étienne",
+            trigger: ".o_list_view .o_data_row:contains(Forges Stéphanoises):contains(Brouillon) td[name=partner_id]",
+            run: "click",
+        },
+        {
+            content: "no court in the list: the warning says where courts are set",
+            trigger:
+                ".o_form_view .alert-warning [name=warnings]:contains(connu pour 42000 Saint-Étienne):contains(Recouvrement > Tribunaux):contains(Autre tribunal)",
+            run() {
+                this.anchor.scrollIntoView({ block: "center" });
+            },
+        },
+        screenshot("14-tribunal-inconnu"),
+        {
+            content: "counsel names a commercial court on the dossier",
+            trigger: ".o_form_view [name=court_override_kind] select",
+            run: 'select "commerce"',
+        },
+        {
+            content: "leaving the name shows the address fields",
+            trigger: ".o_form_view [name=court_override_name] input",
+            run: "edit Tribunal de commerce de Saint-Étienne && click .o_form_view .o_horizontal_separator:contains(Voie et tribunal)",
+        },
+        {
+            trigger: ".o_form_view [name=court_override_street] input",
+            run: "edit Place Chavanelle",
+        },
+        {
+            trigger: ".o_form_view [name=court_override_zip] input",
+            run: "edit 42000",
+        },
+        {
+            trigger: ".o_form_view [name=court_override_city] input",
+            run: "edit Saint-Étienne",
+        },
+        {
+            trigger: ".o_form_view button[name=action_refresh]",
+            run: "click",
+        },
+        {
+            content: "the dossier shows the court, and the warning is gone",
+            trigger:
+                ".o_form_view:not(:has(.alert-warning [name=warnings])) [name=court_name]:contains(Tribunal de commerce de Saint-Étienne)",
+        },
+        {
+            trigger: ".o_form_view [name=court_address]:contains(Place Chavanelle, 42000 Saint-Étienne)",
+        },
+        stateIs("Brouillon"),
+        screenshot("15-tribunal-renseigne"),
+    ],
+});
