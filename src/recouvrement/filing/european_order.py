@@ -17,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..delivery import Recipient
 from ..delivery.providers import RegisteredLetterProvider
 from ..documents.filters import de
 from ..messages import Message
 from ..postal_address import Party
 from .channel import Filing, FilingError
 from .dossier_zip import DossierZip
-from .postal import Part, cover_letter, dossier_parts, exhibits_phrase, send_registered
+from .postal import exhibits_phrase, post_to_court
 from .signature import signed_request
 
 NAME = "european-order"
@@ -71,18 +70,15 @@ class EuropeanOrderChannel:
             f"des pièces et {exhibits_phrase(dossier)}, dans cet ordre.",
             "Veuillez agréer, Madame, Monsieur, mes salutations distinguées.",
         ]
-        recipient = self.court_address
-        cover = cover_letter(dossier, recipient, day, body)
-        parts = [
-            Part("Lettre d'accompagnement", "cover_letter", "lettre-a-la-juridiction.pdf", cover),
-            *dossier_parts(dossier, form, with_decompte=True),
-        ]
-        return send_registered(
+        return post_to_court(
             self.client,
             dossier,
-            Recipient(party=recipient),
-            parts,
+            self.court_address,
+            day,
+            court_name=self.court_address.name,
+            signed_opening=form,
+            cover_body=body,
+            cover_name="lettre-a-la-juridiction.pdf",
+            with_decompte=True,
             channel=NAME,
-            court=recipient.name,
-            day=day,
         )

@@ -148,6 +148,31 @@ def dossier_parts(dossier: DossierZip, opening: bytes, with_decompte: bool) -> l
     return parts
 
 
+def post_to_court(
+    client: RegisteredLetterProvider,
+    dossier: DossierZip,
+    court: Party,
+    day: date,
+    *,
+    court_name: str,
+    signed_opening: bytes,
+    cover_body: list[str],
+    cover_name: str,
+    with_decompte: bool,
+    channel: str,
+) -> Filing:
+    """The cover letter, then the signed opening document and the dossier's parts, as one
+    registered letter to ``court``'s address (the registry, or the European order's court)."""
+    cover = cover_letter(dossier, court, day, cover_body)
+    parts = [
+        Part("Lettre d'accompagnement", "cover_letter", cover_name, cover),
+        *dossier_parts(dossier, signed_opening, with_decompte=with_decompte),
+    ]
+    return send_registered(
+        client, dossier, Recipient(party=court), parts, channel=channel, court=court_name, day=day
+    )
+
+
 def send_registered(
     client: RegisteredLetterProvider,
     dossier: DossierZip,

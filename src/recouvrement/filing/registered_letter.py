@@ -16,21 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..delivery import Recipient
 from ..delivery.providers import RegisteredLetterProvider
 from ..documents.filters import de
 from ..messages import Message
 from ..postal_address import Party
 from .channel import Filing, FilingError
 from .dossier_zip import DossierZip
-from .postal import (
-    Part,
-    cover_letter,
-    dossier_parts,
-    exhibits_phrase,
-    registry_party,
-    send_registered,
-)
+from .postal import exhibits_phrase, post_to_court, registry_party
 from .signature import signed_request
 
 NAME = "registered-letter"
@@ -71,17 +63,15 @@ class RegistryLetterChannel:
             "présenter au juge et de m'indiquer, le cas échéant, les frais de greffe dus.",
             "Veuillez agréer, Madame, Monsieur le Greffier, mes salutations distinguées.",
         ]
-        cover = cover_letter(dossier, recipient, day, body)
-        parts = [
-            Part("Lettre d'accompagnement", "cover_letter", "lettre-au-greffe.pdf", cover),
-            *dossier_parts(dossier, request, with_decompte=False),
-        ]
-        return send_registered(
+        return post_to_court(
             self.client,
             dossier,
-            Recipient(party=recipient),
-            parts,
+            recipient,
+            day,
+            court_name=dossier.court.name,
+            signed_opening=request,
+            cover_body=body,
+            cover_name="lettre-au-greffe.pdf",
+            with_decompte=False,
             channel=NAME,
-            court=dossier.court.name,
-            day=day,
         )
