@@ -958,6 +958,11 @@ def main(argv=None) -> None:
         metavar="K",
         help="measure on the template with its customers copied K-1 more times (in SQL)",
     )
+    parser.add_argument(
+        "--prefix",
+        default="recouvrement_bench",
+        help="the templates' name prefix: a separate set of templates for another checkout",
+    )
     parser.add_argument("--addons-path")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -987,11 +992,11 @@ def main(argv=None) -> None:
     from odoo.tools import config
 
     config.parse_config(["--addons-path", args.addons_path])  # for the filestore's place
-    template = f"recouvrement_bench_{args.customers}x{args.invoices}"
+    template = f"{args.prefix}_{args.customers}x{args.invoices}"
     if args.replicate > 1:  # --rebuild rebuilds the replicated template, not the base one
         base = template
         template = (
-            f"recouvrement_bench_{args.customers * args.replicate}x{args.invoices * args.replicate}"
+            f"{args.prefix}_{args.customers * args.replicate}x{args.invoices * args.replicate}"
         )
         if db_exists(template) and template_info(template).get("replicated_from") != base:
             sys.exit(f"{template} exists but was not replicated from {base}")
