@@ -95,6 +95,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import odoo_scale_cron
+
 REPO = Path(__file__).resolve().parents[1]
 ADDON = "l10n_fr_recouvrement"
 AS_OF = date(2026, 6, 15)  # the frozen run date: rates of 2026 H1 are published
@@ -944,7 +946,17 @@ def main(argv=None) -> None:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--invoices", type=int, default=10000)
     parser.add_argument("--rebuild", action="store_true", help="build the template again")
-    parser.add_argument("--only", choices=("ours", "oca"))
+    parser.add_argument(
+        "--only",
+        choices=("ours", "oca", "cron"),
+        help="cron: only the scheduled run, uninterrupted then killed (see --cron)",
+    )
+    parser.add_argument(
+        "--cron",
+        action="store_true",
+        help="also run ours as the scheduler does, chunk by chunk, then killed and resumed",
+    )
+    parser.add_argument("--calls-file", help=argparse.SUPPRESS)
     parser.add_argument("--letters", type=int, default=0, metavar="N")
     parser.add_argument(
         "--repeat", type=int, default=1, metavar="K", help="measure each side K times (median)"
@@ -984,6 +996,7 @@ def main(argv=None) -> None:
             "ours": lambda: worker_ours(args.db, args.addons_path, args.profile),
             "oca": lambda: worker_oca(args.db, args.addons_path),
             "letters": lambda: worker_letters(args.db, args.addons_path, args.letters),
+            "cron": lambda: odoo_scale_cron.worker_cron(args.db, args.addons_path, args.calls_file),
         }
         result = workers[args.worker]()
         print("RESULT " + json.dumps(result, default=str), flush=True)
@@ -1037,6 +1050,8 @@ def main(argv=None) -> None:
         )
         print(profiled["profile"])
     report(args, template, info, ours, oca)
+    if args.cron or args.only == "cron":
+        odoo_scale_cron.report_cron(odoo_scale_cron.measure_cron(args, template))
 
 
 if __name__ == "__main__":

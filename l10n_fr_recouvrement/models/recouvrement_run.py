@@ -44,10 +44,13 @@ class RecouvrementRun(models.Model):
     # A run happens today, for its user; what it found is its own result.
     _server_fields = (
         "name", "date", "trigger", "state", "user_id", "communication_ids", "invoice_count",
-        "raised_count", "skipped_count", "log",
+        "raised_count", "skipped_count", "log", "candidate_count", "resume_partner_id",
+        "chunk_count", "skip_counts",
     )  # fmt: skip
 
     BATCH_SIZE = 1000
+    # Invoices per chunk: a chunk is planned, written and committed at once.
+    CHUNK_SIZE = 20000
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -80,6 +83,16 @@ class RecouvrementRun(models.Model):
     raised_count = fields.Integer(string="Invoices raised", readonly=True)
     skipped_count = fields.Integer(string="Invoices waiting", readonly=True)
     log = fields.Text(readonly=True, help="Why the invoices that did not move are waiting.")
+    candidate_count = fields.Integer(
+        string="Invoices to examine", readonly=True, help="Counted when the run started."
+    )
+    resume_partner_id = fields.Integer(
+        readonly=True,
+        help="The run has examined the customers up to this id: a run interrupted resumes "
+        "after it.",
+    )
+    chunk_count = fields.Integer(string="Chunks", readonly=True)
+    skip_counts = fields.Json(readonly=True)
 
     @api.model
     def _selection_trigger(self):
@@ -89,6 +102,7 @@ class RecouvrementRun(models.Model):
     def _selection_state(self):
         return [
             ("draft", self.env._("Draft")),
+            ("running", self.env._("In progress")),
             ("done", self.env._("Done")),
             ("failed", self.env._("Failed")),
         ]
@@ -199,8 +213,9 @@ class RecouvrementRun(models.Model):
             positions(move.recouvrement_level_id), pauses.get(move.id, ())
         )
 
-    def _plan(self):
-        """What the run would do, without writing anything.
+    def _plan(self, extra_domain=()):
+        """What the run would do, without writing anything (``extra_domain``: a chunk's
+        customers).
 
         Returns ``(groups, skipped, examined)`` where ``groups`` maps
         ``(partner, level)`` to the invoices that reach that level, ``skipped`` counts the
@@ -208,7 +223,9 @@ class RecouvrementRun(models.Model):
         """
         self.ensure_one()
         Move = self.env["account.move"].with_company(self.company_id)
-        moves = Move.search_fetch(self._get_candidate_domain(), RUN_FIELDS, order="id")
+        moves = Move.search_fetch(
+            [*self._get_candidate_domain(), *extra_domain], RUN_FIELDS, order="id"
+        )
         groups = defaultdict(list)
         skipped = Counter()
         ladders = {}
@@ -274,7 +291,7 @@ class RecouvrementRun(models.Model):
         return _("No collection policy: %(count)s", count=count)
 
     # ------------------------------------------------------------------
-    # Execution
+    # Execution, chunk by chunk
     # ------------------------------------------------------------------
     def action_run(self):
         for run in self:
@@ -282,33 +299,129 @@ class RecouvrementRun(models.Model):
         return True
 
     def _execute(self):
-        """Decide, then create the communications with their amounts.
+        """Decide, then create the communications with their amounts, every chunk in this
+        transaction (a manual run); returns the communications.
 
         Letters and sending are queued for the background job (`_cron_process_queue` of
         ``recouvrement.communication``), which works in committed batches.
         """
         self.ensure_one()
+        self._start()
+        communications = self.env["recouvrement.communication"]
+        while self.state == "running":
+            communications |= self._execute_chunk()
+        return communications
+
+    def _start(self):
+        """Draft → running: the checks a run needs before it writes anything, and the
+        number of invoices it is going to examine (its progress)."""
+        self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Run %s is already done.", self.name))
+        running = self.search(
+            [("company_id", "=", self.company_id.id), ("state", "=", "running")], limit=1
+        )
+        if running:
+            raise UserError(
+                self.env._(
+                    "Collection run %(run)s is in progress for %(company)s; try again when it "
+                    "is done.",
+                    run=running.name,
+                    company=self.company_id.name,
+                )
+            )
         self._acquire_lock()
         # The run inserts communications and lines in SQL: check what create would.
         self.env["recouvrement.communication"].check_access("create")
         self.env["recouvrement.communication.line"].check_access("create")
         self.env["recouvrement.communication"]._get_queue_cron()  # before anything is written
-        groups, skipped, examined = self._plan()
+        candidates = self.env["account.move"].search_count(self._get_candidate_domain())
+        self._server_write({"state": "running", "candidate_count": candidates})
+
+    def _execute_chunk(self):
+        """The next customers' invoices, up to about CHUNK_SIZE of them: decided, written,
+        the run's counters and resume point moved on; the last chunk ends the run.
+
+        Everything a chunk writes is in the caller's transaction: the scheduler commits
+        after each chunk, so a run killed in the middle of one resumes with that chunk,
+        and no communication is created twice or lost.
+        """
+        self.ensure_one()
+        self._acquire_lock()
+        last_partner_id, is_last = self._get_chunk_end()
+        if last_partner_id is None:
+            self._finish()
+            return self.env["recouvrement.communication"]
+        chunk_domain = [
+            *self._get_resume_domain(),
+            ("commercial_partner_id", "<=", last_partner_id),
+        ]
+        groups, skipped, examined = self._plan(chunk_domain)
         communications = self._create_communications(groups)
-        self._server_write(
-            {
-                "state": "done",
-                "invoice_count": examined,
-                "raised_count": sum(len(moves) for moves in groups.values()),
-                "skipped_count": sum(skipped.values()),
-                "log": self._get_skip_summary(skipped),
-            }
-        )
+        self._add_progress(groups, skipped, examined, last_partner_id)
+        if is_last:
+            self._finish()
         if communications.filtered(lambda comm: comm.documents_pending or comm.send_pending):
             communications._trigger_queue()
+        # What the chunk read stays out of the next one's memory.
+        self.env.flush_all()
+        self.env.invalidate_all()
         return communications
+
+    def _get_chunk_end(self):
+        """``(last customer id, is the last chunk)`` of the next chunk: whole customers
+        after the resume point, in id order, until they hold CHUNK_SIZE invoices (a single
+        customer with more is a chunk of its own); ``(None, True)`` when none is left."""
+        Move = self.env["account.move"].with_company(self.company_id)
+        query = Move._search([*self._get_candidate_domain(), *self._get_resume_domain()])
+        partner = SQL.identifier(query.table, "commercial_partner_id")
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s, count(*) FROM %s WHERE %s GROUP BY 1 ORDER BY 1 LIMIT %s",
+                partner,
+                query.from_clause,
+                query.where_clause or SQL("TRUE"),
+                self.CHUNK_SIZE + 1,
+            )
+        )
+        if not rows:
+            return None, True
+        total = 0
+        for index, (partner_id, count) in enumerate(rows):
+            total += count
+            if total >= self.CHUNK_SIZE:
+                return partner_id, index == len(rows) - 1
+        return rows[-1][0], len(rows) <= self.CHUNK_SIZE
+
+    def _get_resume_domain(self):
+        """The customers after the resume point (a many2one compares 0 as NULL: none)."""
+        if not self.resume_partner_id:
+            return []
+        return [("commercial_partner_id", ">", self.resume_partner_id)]
+
+    def _add_progress(self, groups, skipped, examined, last_partner_id):
+        """Add a chunk's counts to the run's, and move its resume point past the chunk."""
+        counts = Counter(_decode_skips(self.skip_counts))
+        counts.update(skipped)
+        self._server_write(
+            {
+                "resume_partner_id": last_partner_id,
+                "chunk_count": self.chunk_count + 1,
+                "invoice_count": self.invoice_count + examined,
+                "raised_count": self.raised_count + sum(len(moves) for moves in groups.values()),
+                "skipped_count": sum(counts.values()),
+                "skip_counts": _encode_skips(counts),
+                "log": self._get_skip_summary(counts),
+            }
+        )
+
+    def _finish(self):
+        self._server_write({"state": "done"})
+
+    def _get_remaining_count(self):
+        """The invoices the running runs still have to examine, as estimated at their
+        start (the scheduler's progress)."""
+        return sum(max(run.candidate_count - run.invoice_count, 0) for run in self)
 
     def _prepare_communication_values(self, partner, level, moves, name, figures):
         """A communication, amounts included (``figures``: the engine's, by invoice)."""
@@ -394,18 +507,53 @@ class RecouvrementRun(models.Model):
         return communications
 
     # ------------------------------------------------------------------
-    # Scheduled action
+    # Scheduled action: one chunk per call, through the cron progress API
     # ------------------------------------------------------------------
     @api.model
     def _cron_run(self):
-        """Daily: refresh blocks, then one run per company in the company's mode.
+        """Daily: refresh blocks, start one run per company in the company's mode, then one
+        chunk of a running run per call.
 
-        A company's failure is its own: its work is rolled back, logged and recorded as a
-        failed run, and the other companies' runs go on.
+        The scheduler commits after each call and calls again while the progress says
+        invoices remain, so a call stays short and a killed run resumes at its last
+        committed chunk. A company's failure is its own: its chunk is rolled back, logged,
+        and its run marked failed; the other companies' runs go on.
         """
         self = self.sudo()
+        running = self._get_running_cron_runs()
+        started = self.browse()
+        if not running:
+            started = self._start_cron_runs()
+            running = started.filtered(lambda run: run.state == "running")
+        run = running[:1]
+        done = 0
+        if run:
+            before = run.invoice_count
+            run.with_company(run.company_id)._execute_cron_chunk()
+            done = run.invoice_count - before
+        still_running = self._get_running_cron_runs()
+        remaining = still_running._get_remaining_count() or len(still_running)
+        self.env["ir.cron"]._notify_progress(done=max(done, 1 if run else 0), remaining=remaining)
+        return started | run
+
+    @api.model
+    def _get_running_cron_runs(self):
+        return self.search([("state", "=", "running"), ("trigger", "=", "cron")], order="id")
+
+    @api.model
+    def _start_cron_runs(self):
+        """The day's start: each company's blocks refreshed, and its run started, unless
+        the company's scheduled run of the day is done already (a scheduler killed right
+        after its last chunk calls again)."""
         runs = self.browse()
-        for company in self.env["res.company"].search([]):
+        done_today = self.search(
+            [
+                ("trigger", "=", "cron"),
+                ("state", "=", "done"),
+                ("date", "=", fields.Date.context_today(self)),
+            ]
+        ).company_id
+        for company in self.env["res.company"].search([]) - done_today:
             try:
                 with self.env.cr.savepoint():
                     self.env["recouvrement.block"]._cron_refresh(company)
@@ -415,21 +563,34 @@ class RecouvrementRun(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    runs |= self._run_company(company)
+                    runs |= self._start_company_run(company)
             except UserError as error:
                 _logger.warning("Collection run of %s skipped: %s", company.name, error)
             except Exception as error:
                 _logger.exception("Collection run of %s failed", company.name)
-                self._record_failed_run(company, error)
+                runs |= self._record_failed_run(company, error)
         return runs
 
     @api.model
-    def _run_company(self, company):
+    def _start_company_run(self, company):
         run = self.with_company(company).create(
             {"company_id": company.id, "trigger": "cron", "mode": company.recouvrement_send_mode}
         )
-        run._execute()
+        run._start()
         return run
+
+    def _execute_cron_chunk(self):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._execute_chunk()
+        except Exception as error:
+            _logger.exception("Collection run %s failed", self.name)
+            self.env.invalidate_all()
+            failure = self.env._("The run failed: %s", error)
+            self._server_write(
+                {"state": "failed", "log": "\n".join(filter(None, [failure, self.log]))}
+            )
 
     @api.model
     def _record_failed_run(self, company, error):
@@ -454,6 +615,15 @@ class RecouvrementRun(models.Model):
     def action_send_drafts(self):
         self.communication_ids.filtered(lambda comm: comm.state == "draft").action_send()
         return True
+
+
+def _encode_skips(counts):
+    """The skip counts as JSON: ``[[code, detail, count], …]``."""
+    return [[code, detail, count] for (code, detail), count in counts.items()]
+
+
+def _decode_skips(rows):
+    return {(code, detail): count for code, detail, count in rows or ()}
 
 
 def _skip_key(skip, levels):

@@ -18,6 +18,7 @@ from . import (
     test_rates_ui,
     test_registered_letters,
     test_report_controller,
+    test_run_chunks,
     test_security,
     test_security_attacks,
     test_settings,

@@ -169,6 +169,17 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
             self.process_queue()
         return run
 
+    def run_scheduled(self):
+        """The daily scheduled action, called again while it reports invoices remaining,
+        as the scheduler does; returns the runs it started."""
+        Run = self.env["recouvrement.run"]
+        runs = Run.browse()
+        for _call in range(100):
+            runs |= Run._cron_run()
+            if not Run._get_running_cron_runs():
+                return runs
+        self.fail("the scheduled run does not end")
+
     def process_queue(self):
         """Run the letters-and-sending job until its queue is empty."""
         Communication = self.env["recouvrement.communication"]

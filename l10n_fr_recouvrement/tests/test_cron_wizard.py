@@ -13,7 +13,7 @@ class TestCronAndWizard(RecouvrementCommon):
         queue = self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", queue.id)])
         with self.freeze("2026-02-11"):
-            runs = self.env["recouvrement.run"]._cron_run()
+            runs = self.run_scheduled()
             run = runs.filtered(lambda run: run.company_id == self.company)
             self.assertEqual(run.trigger, "cron")
             self.assertEqual(run.mode, "auto")

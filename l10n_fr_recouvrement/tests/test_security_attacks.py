@@ -451,7 +451,7 @@ class TestSecurityAttacks(DossierCommon):
             self.freeze("2026-02-11"),
             mute_logger("odoo.addons.l10n_fr_recouvrement.models.recouvrement_run", "odoo.sql_db"),
         ):
-            self.env["recouvrement.run"]._cron_run()
+            self.run_scheduled()
         Run = self.env["recouvrement.run"]
         run_a = Run.search([("company_id", "=", self.company.id), ("trigger", "=", "cron")])
         self.assertEqual(run_a.state, "done")
