@@ -47,7 +47,7 @@ venv points to), PostgreSQL reachable as Odoo's defaults say (local socket), and
    to the COMMIT included:
 
    ours  ``recouvrement.run`` created (company, date ``AS_OF``, mode manual) then
-         ``action_run()`` (= ``_execute``): advisory lock, the engine's decisions
+         ``_execute()`` (every chunk in one transaction): advisory lock, the engine's decisions
          (``_plan``), the engine's amounts (penalties, 40 €), the communications, their
          lines and the invoices' ladder fields (``_create_communications``), the run's
          summary. Letters and sending are queued for the background job (measured by
@@ -504,7 +504,7 @@ def worker_ours(db: str, addons_path: str, profile: bool) -> dict:
             run = env["recouvrement.run"]._server_create(
                 {"company_id": env.company.id, "date": as_of.isoformat(), "mode": "manual"}
             )
-            run.action_run()
+            run._execute()
             return {"run_id": run.id}
 
         result = profile_ours(env, action) if profile else measure(env, action)

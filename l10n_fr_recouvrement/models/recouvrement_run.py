@@ -295,8 +295,18 @@ class RecouvrementRun(models.Model):
     # ------------------------------------------------------------------
     def action_run(self):
         for run in self:
-            run._execute()
+            run._execute_or_hand_off()
         return True
+
+    def _execute_or_hand_off(self):
+        """A run asked for in the interface: its first chunk now, the others (a large
+        company's) by the scheduled action, so that no request outlasts its time limit."""
+        self.ensure_one()
+        self._start()
+        communications = self._execute_chunk()
+        if self.state == "running":
+            self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_run").sudo()._trigger()
+        return communications
 
     def _execute(self):
         """Decide, then create the communications with their amounts, every chunk in this
@@ -520,7 +530,7 @@ class RecouvrementRun(models.Model):
         and its run marked failed; the other companies' runs go on.
         """
         self = self.sudo()
-        running = self._get_running_cron_runs()
+        running = self._get_running_runs()
         started = self.browse()
         if not running:
             started = self._start_cron_runs()
@@ -531,14 +541,16 @@ class RecouvrementRun(models.Model):
             before = run.invoice_count
             run.with_company(run.company_id)._execute_cron_chunk()
             done = run.invoice_count - before
-        still_running = self._get_running_cron_runs()
+        still_running = self._get_running_runs()
         remaining = still_running._get_remaining_count() or len(still_running)
         self.env["ir.cron"]._notify_progress(done=max(done, 1 if run else 0), remaining=remaining)
         return started | run
 
     @api.model
-    def _get_running_cron_runs(self):
-        return self.search([("state", "=", "running"), ("trigger", "=", "cron")], order="id")
+    def _get_running_runs(self):
+        """The runs the scheduled action goes on with: its own, and the large manual ones
+        handed over to it."""
+        return self.search([("state", "=", "running")], order="id")
 
     @api.model
     def _start_cron_runs(self):

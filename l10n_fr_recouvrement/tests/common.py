@@ -176,7 +176,7 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
         runs = Run.browse()
         for _call in range(100):
             runs |= Run._cron_run()
-            if not Run._get_running_cron_runs():
+            if not Run._get_running_runs():
                 return runs
         self.fail("the scheduled run does not end")
 

@@ -151,3 +151,22 @@ class TestRunChunks(RecouvrementCommon):
         # The first chunk's communications stay: they were committed and are real.
         self.assertEqual(run.communication_ids.partner_id, self.customers[:2])
         self.assertEqual(run.chunk_count, 1)
+
+    def test_large_manual_run_handed_over_to_the_scheduler(self):
+        reference = self._reference_outcome()
+        self.patch(type(self.Run), "CHUNK_SIZE", 2)
+        cron = self.env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_run")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with self.freeze("2026-02-11"):
+            run = self.Run.create({"company_id": self.company.id})
+            run.action_run()
+            # The request does the first chunk, and wakes the scheduled action up.
+            self.assertEqual((run.state, run.chunk_count), ("running", 1))
+            self.assertEqual(
+                self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+                triggers + 1,
+            )
+            self.run_scheduled()
+        self.assertEqual((run.state, run.chunk_count), ("done", 3))
+        self.assertEqual(self._produced(), reference)
+        self.assertFalse(self.Run.search([("id", "!=", run.id)]), "no scheduled run on top")

@@ -82,7 +82,7 @@ class RecouvrementRunWizard(models.TransientModel):
             .with_company(self.company_id)
             .create(self._prepare_run_values())
         )
-        run._execute()
+        run._execute_or_hand_off()
         return {
             "type": "ir.actions.act_window",
             "res_model": "recouvrement.run",
