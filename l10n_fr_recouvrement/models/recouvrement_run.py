@@ -87,12 +87,13 @@ class RecouvrementRun(models.Model):
         string="Invoices to examine", readonly=True, help="Counted when the run started."
     )
     resume_partner_id = fields.Integer(
+        string="Resume after customer",
         readonly=True,
         help="The run has examined the customers up to this id: a run interrupted resumes "
         "after it.",
     )
     chunk_count = fields.Integer(string="Chunks", readonly=True)
-    skip_counts = fields.Json(readonly=True)
+    skip_counts = fields.Json(string="Waiting invoices by reason", readonly=True)
 
     @api.model
     def _selection_trigger(self):
