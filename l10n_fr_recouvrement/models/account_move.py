@@ -8,6 +8,10 @@ from odoo.tools import SQL
 from recouvrement.escalation import OpenItem, next_action_date
 
 OPEN_INVOICE_INDEX = "account_move_recouvrement_open_invoice_idx"
+OPEN_INVOICE_PARTNER_INDEX = "account_move_recouvrement_open_partner_idx"
+OPEN_INVOICE_PREDICATE = (
+    "move_type = 'out_invoice' AND state = 'posted' AND payment_state IN ('not_paid', 'partial')"
+)
 LADDER_FIELDS = [
     "recouvrement_level_id",
     "recouvrement_last_date",
@@ -130,15 +134,20 @@ class AccountMove(models.Model):
 
     def init(self):
         super().init()
-        # What every run reads: the open customer invoices of a company, by due date.
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS %s ON account_move (company_id, invoice_date_due) "
-                "WHERE move_type = 'out_invoice' AND state = 'posted' "
-                "AND payment_state IN ('not_paid', 'partial')",
-                SQL.identifier(OPEN_INVOICE_INDEX),
+        # What every run reads: the open customer invoices of a company, by due date; and
+        # by customer, for the run's chunks (ranges of customers).
+        for name, columns in (
+            (OPEN_INVOICE_INDEX, "company_id, invoice_date_due"),
+            (OPEN_INVOICE_PARTNER_INDEX, "company_id, commercial_partner_id"),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON account_move (%s) WHERE %s",
+                    SQL.identifier(name),
+                    SQL(columns),
+                    SQL(OPEN_INVOICE_PREDICATE),
+                )
             )
-        )
 
     # ------------------------------------------------------------------
     # Domains and policy
