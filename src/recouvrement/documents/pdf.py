@@ -164,19 +164,21 @@ class PdfConverter:
         """Start the office now rather than on the first conversion."""
         self._running_session()
 
-    def convert(self, docx: bytes) -> bytes:
+    def convert(self, docx: bytes, *, destinations: bool = False) -> bytes:
         """Convert one DOCX document and return the PDF.
 
-        Raises `ConversionTimeout` past `timeout` seconds (the office is killed and the next
-        document gets a new one) and `ConversionError` if LibreOffice cannot read the document.
-        If the office has died, it is restarted and the document retried once.
+        With `destinations`, the document's bookmarks become named destinations in the PDF
+        (how `pdf_pool` finds where each merged letter starts). Raises `ConversionTimeout`
+        past `timeout` seconds (the office is killed and the next document gets a new one)
+        and `ConversionError` if LibreOffice cannot read the document. If the office has
+        died, it is restarted and the document retried once.
         """
         try:
-            return self._convert_once(docx)
+            return self._convert_once(docx, destinations)
         except _OfficeDied:
             self._discard_session()
         try:
-            return self._convert_once(docx)
+            return self._convert_once(docx, destinations)
         except _OfficeDied:
             self._discard_session()
             raise ConversionError("LibreOffice died twice while converting the document") from None
@@ -190,10 +192,10 @@ class PdfConverter:
         """Stop the office and remove its temporary profile; the converter may be reused."""
         self._discard_session()
 
-    def _convert_once(self, docx: bytes) -> bytes:
+    def _convert_once(self, docx: bytes, destinations: bool) -> bytes:
         session = self._running_session()
         try:
-            return session.convert(docx, self.timeout)
+            return session.convert(docx, self.timeout, destinations)
         except TimeoutError:
             self._discard_session()
             raise ConversionTimeout(
@@ -285,14 +287,15 @@ class _Session:
         """Whether both the office and the worker are still running."""
         return self.office.poll() is None and self.worker.poll() is None
 
-    def convert(self, docx: bytes, timeout: float) -> bytes:
+    def convert(self, docx: bytes, timeout: float, destinations: bool = False) -> bytes:
         """Convert one document; TimeoutError past `timeout`, _OfficeDied if a process exits."""
         self._documents += 1
         source = self.directory / f"{self._documents}.docx"
         target = source.with_suffix(".pdf")
         source.write_bytes(docx)
         try:
-            self._send({"source": str(source), "target": str(target)})
+            request = {"source": str(source), "target": str(target)}
+            self._send({**request, "destinations": True} if destinations else request)
             reply = self._receive(time.monotonic() + timeout)
             if "error" in reply:
                 raise ConversionError(
@@ -303,7 +306,7 @@ class _Session:
             source.unlink(missing_ok=True)
             target.unlink(missing_ok=True)
 
-    def _send(self, request: dict[str, str]) -> None:
+    def _send(self, request: dict[str, Any]) -> None:
         assert self.worker.stdin is not None
         try:
             self.worker.stdin.write(json.dumps(request).encode() + b"\n")
@@ -394,7 +397,9 @@ def _worker_main(uno_url: str) -> int:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            _export_pdf(desktop, request["source"], request["target"])
+            _export_pdf(
+                desktop, request["source"], request["target"], request.get("destinations", False)
+            )
         except Exception as error:
             if not _office_reachable(desktop):
                 return _EXIT_OFFICE_GONE
@@ -426,8 +431,11 @@ def _connect_desktop(uno_url: str) -> Any:
     return context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
 
 
-def _export_pdf(desktop: Any, source: str, target: str) -> None:
-    """Open `source` as DOCX, hidden and read-only, and export it to `target` as PDF."""
+def _export_pdf(desktop: Any, source: str, target: str, destinations: bool) -> None:
+    """Open `source` as DOCX, hidden and read-only, and export it to `target` as PDF.
+
+    With `destinations`, each bookmark becomes a named destination of the PDF.
+    """
     import uno
     from com.sun.star.beans import PropertyValue
 
@@ -442,6 +450,10 @@ def _export_pdf(desktop: Any, source: str, target: str) -> None:
         raise ValueError("not a readable DOCX document")
     try:
         export = (PropertyValue(Name="FilterName", Value="writer_pdf_Export"),)
+        if destinations:
+            options = (PropertyValue(Name="ExportBookmarksToPDFDestination", Value=True),)
+            data = uno.Any("[]com.sun.star.beans.PropertyValue", options)
+            export += (PropertyValue(Name="FilterData", Value=data),)
         document.storeToURL(uno.systemPathToFileUrl(target), export)
     finally:
         document.close(True)
