@@ -5,10 +5,11 @@ stylesheet, theme and settings (the bundled templates carry 800 kB of styles), n
 few pages. Letters rendered from the same template share those parts byte for byte, so
 `merge` keeps one copy of them and puts every letter's body after the other, each in its
 own section: its own page setup, headers and footers (renamed parts), page numbers
-restarted at 1, starting on a new page. Two bookmarks frame each letter: the PDF export
-turns the first into a named destination, which gives the page where the letter starts
-(`letter_starts`), and ``NUMPAGES`` fields become ``PAGEREF`` to the second, the number of
-the letter's last page, that is its own page count.
+restarted at 1, starting on a new page. A bookmark ends each letter: the PDF export turns
+it into a named destination, which gives the letter's last page (`letter_ends`), and the
+letter's ``NUMPAGES`` fields become ``PAGEREF`` to it, the number of that last page, that
+is the letter's own page count. (A bookmark at the start of a letter would not do: after
+a section break, LibreOffice moves it to the end of the previous paragraph.)
 
 Only what can be merged exactly is merged (`Letter.parse` raises `NotBatchable`
 otherwise): the parts other than the body, its headers, footers and images must be the
@@ -65,12 +66,8 @@ def _w(name: str) -> str:
     return f"{{{W}}}{name}"
 
 
-def start_bookmark(number: int) -> str:
-    """The bookmark (and PDF named destination) where letter `number` starts."""
-    return f"RecouvrementLetter{number}"
-
-
-def _end_bookmark(number: int) -> str:
+def end_bookmark(number: int) -> str:
+    """The bookmark (and PDF named destination) where letter `number` ends."""
     return f"RecouvrementLetter{number}End"
 
 
@@ -116,7 +113,10 @@ class Letter:
             raise NotBatchable("the body does not end with a paragraph")
         letter = cls(source, body, root, list(rels))
         letter._check_fields(root)
-        letter.key = letter._read_parts(types)
+        try:
+            letter.key = letter._read_parts(types)
+        except (KeyError, etree.XMLSyntaxError) as error:
+            raise NotBatchable(f"a missing or unreadable part: {error}") from None
         return letter
 
     def _read_parts(self, types: etree._Element) -> str:
@@ -193,7 +193,8 @@ def merge(letters: Sequence[Letter]) -> bytes:
         overrides = []
         for number, letter in enumerate(letters):
             ids = _copy_own_parts(letter, number, target, rels, overrides)
-            _append_body(body, letter, number, ids, last=number == len(letters) - 1)
+            _append_body(body, letter, number, ids)
+        body.extend(_closing_section(body))
         for name in first.source.namelist():
             if name == "[Content_Types].xml":
                 target.writestr(name, _content_types(first.source.read(name), overrides))
@@ -290,7 +291,7 @@ def _rewrite_page_counts(data: bytes, number: int) -> bytes:
 
 
 def _page_refs(root: etree._Element, number: int) -> None:
-    replacement = f" PAGEREF {_end_bookmark(number)} "
+    replacement = f" PAGEREF {end_bookmark(number)} "
     for simple in root.iter(_w("fldSimple")):
         instruction = simple.get(_w("instr"))
         simple.set(_w("instr"), re.sub(r"^\s*NUMPAGES\s*", replacement, instruction, flags=re.I))
@@ -298,9 +299,7 @@ def _page_refs(root: etree._Element, number: int) -> None:
         text.text = re.sub(r"^\s*NUMPAGES\s*", replacement, text.text or "", flags=re.I)
 
 
-def _append_body(
-    body: etree._Element, letter: Letter, number: int, ids: dict[str, str], *, last: bool
-) -> None:
+def _append_body(body: etree._Element, letter: Letter, number: int, ids: dict[str, str]) -> None:
     """Copy the letter's body into `body`, as its own section framed by two bookmarks."""
     content = copy.deepcopy(letter.body)
     section = content[-1]
@@ -313,18 +312,52 @@ def _append_body(
     _page_refs(content, number)
     _restart_section(section)
     paragraphs = content.findall(_w("p"))
-    _bookmark(content.find(".//w:p", _NS), start_bookmark(number), f"9{number}0", end=False)
-    _bookmark(paragraphs[-1], _end_bookmark(number), f"9{number}1", end=True)
+    bookmark = {_w("id"): f"9{number}0", _w("name"): end_bookmark(number)}
+    paragraphs[-1].extend(
+        [
+            etree.Element(_w("bookmarkStart"), bookmark),
+            etree.Element(_w("bookmarkEnd"), {_w("id"): bookmark[_w("id")]}),
+        ]
+    )
     content.remove(section)
-    if not last:
-        properties = paragraphs[-1].find(_w("pPr"))
-        if properties is None:
-            properties = etree.Element(_w("pPr"))
-            paragraphs[-1].insert(0, properties)
-        properties.append(section)
+    properties = paragraphs[-1].find(_w("pPr"))
+    if properties is None:
+        properties = etree.Element(_w("pPr"))
+        paragraphs[-1].insert(0, properties)
+    _end_keep_chain(properties)
+    properties.append(section)
     body.extend(list(content))
-    if last:
-        body.append(section)
+
+
+def _end_keep_chain(properties: etree._Element) -> None:
+    """The letter's last paragraph keeps with nothing, as at the end of a document.
+
+    Its style may say "keep with next" (the templates' signature lines do): alone, nothing
+    follows; merged, LibreOffice would chain it to the next letter's first lines, and lay
+    out the end of the next letter differently.
+    """
+    keep = properties.find(_w("keepNext"))
+    if keep is None:
+        keep = etree.Element(_w("keepNext"))
+        style = properties.find(_w("pStyle"))
+        properties.insert(0 if style is None else 1, keep)
+    keep.set(_w("val"), "0")
+
+
+def _closing_section(body: etree._Element) -> list[etree._Element]:
+    """An empty last page after the letters, which `split` leaves out.
+
+    Every letter then ends with a section break, as each but the last would anyway: as the
+    document's last section, a letter is laid out differently from the same letter alone
+    (LibreOffice 7.4 let a chain of keep-with-next paragraphs at its end split over two
+    pages, which it does not alone).
+    """
+    section = copy.deepcopy(body[-1].find("w:pPr/w:sectPr", _NS))
+    for reference in section.findall(_w("headerReference")) + section.findall(
+        _w("footerReference")
+    ):
+        section.remove(reference)
+    return [etree.Element(_w("p")), section]
 
 
 def _restart_section(section: etree._Element) -> None:
@@ -344,43 +377,41 @@ def _restart_section(section: etree._Element) -> None:
         numbering.set(_w("start"), "1")
 
 
-def _bookmark(paragraph: etree._Element, name: str, bookmark_id: str, *, end: bool) -> None:
-    start = etree.Element(_w("bookmarkStart"), {_w("id"): bookmark_id, _w("name"): name})
-    stop = etree.Element(_w("bookmarkEnd"), {_w("id"): bookmark_id})
-    if end:
-        paragraph.extend([start, stop])
-    else:
-        properties = paragraph.find(_w("pPr"))
-        position = 0 if properties is None else 1
-        paragraph.insert(position, stop)
-        paragraph.insert(position, start)
-
-
-def letter_starts(pdf: bytes, count: int) -> list[int]:
-    """The page index where each of `count` letters starts, from the named destinations."""
+def letter_ends(pdf: bytes, count: int) -> list[int]:
+    """The page index where each of `count` letters ends, from the named destinations."""
     reader = PdfReader(io.BytesIO(pdf))
     destinations = reader.named_destinations
-    starts = []
+    ends = []
     for number in range(count):
-        destination = destinations.get("/" + start_bookmark(number))
+        destination = destinations.get("/" + end_bookmark(number))
         if destination is None:
             raise ValueError(f"letter {number} has no destination in the batch PDF")
-        starts.append(reader.get_destination_page_number(destination))
-    return starts
+        ends.append(reader.get_destination_page_number(destination))
+    return ends
 
 
-def split(pdf: bytes, count: int) -> list[bytes]:
-    """The batch PDF cut back into `count` letters, by the pages where each starts."""
+def page_ranges(pdf: bytes, count: int) -> list[range]:
+    """The pages (indexes) of each of `count` letters in the batch PDF, from where each ends.
+
+    `ValueError` if the destinations do not cut the PDF into `count` non-empty ranges
+    followed by the closing page(s).
+    """
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    ends = [end + 1 for end in letter_ends(pdf, count)]
+    starts = [0, *ends[:-1]]
+    if ends[-1] >= pages or any(end <= start for start, end in zip(starts, ends, strict=True)):
+        raise ValueError(f"letters out of order in the batch PDF: they end on pages {ends}")
+    return [range(start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def split(pdf: bytes, ranges: Sequence[range]) -> list[bytes]:
+    """One PDF per range of pages of `pdf`."""
     reader = PdfReader(io.BytesIO(pdf))
-    starts = letter_starts(pdf, count)
-    ends = [*starts[1:], len(reader.pages)]
-    if starts[0] != 0 or any(end <= start for start, end in zip(starts, ends, strict=True)):
-        raise ValueError(f"letters out of order in the batch PDF: pages {starts}")
     pdfs = []
-    for start, end in zip(starts, ends, strict=True):
+    for pages in ranges:
         writer = PdfWriter()
-        for page in reader.pages[start:end]:
-            writer.add_page(page)
+        for index in pages:
+            writer.add_page(reader.pages[index])
         output = io.BytesIO()
         writer.write(output)
         pdfs.append(output.getvalue())

@@ -173,16 +173,25 @@ def _mergeable_groups(
 
 def _convert_merged(
     converter: PdfConverter, letters: list[docx_batch.Letter]
-) -> list[bytes | ConversionError] | None:
-    """The letters' PDFs from one merged conversion; None when it must be done one by one."""
+) -> list[bytes | ConversionError | None] | None:
+    """The letters' PDFs from one merged conversion, None for those to convert alone.
+
+    A letter is left to its own conversion when a page of it ends with a broken keep chain
+    (`pdf._broken_keeps`): there, LibreOffice may lay it out differently in the batch.
+    All of them are, when the batch fails or its PDF cannot be cut back.
+    """
     try:
-        pdf = converter.convert(docx_batch.merge(letters), destinations=True)
-        return list(docx_batch.split(pdf, len(letters)))
+        bookmarks = [docx_batch.end_bookmark(number) for number in range(len(letters))]
+        merged = converter.convert_merged(docx_batch.merge(letters), bookmarks)
+        ranges = docx_batch.page_ranges(merged.pdf, len(letters))
     except LibreOfficeNotFound as error:
         return [error] * len(letters)
     except (ConversionError, ValueError) as error:
         _logger.warning("%d letters converted one by one: %s", len(letters), error)
         return None
+    kept = [pages for n, pages in enumerate(ranges) if n not in merged.broken_keeps]
+    pdfs = iter(docx_batch.split(merged.pdf, kept))
+    return [None if n in merged.broken_keeps else next(pdfs) for n in range(len(letters))]
 
 
 def _convert_or_error(converter: PdfConverter, docx: bytes) -> bytes | ConversionError:
