@@ -15,7 +15,14 @@ Only what can be merged exactly is merged (`Letter.parse` raises `NotBatchable`
 otherwise): the parts other than the body, its headers, footers and images must be the
 same bytes across the batch (`Letter.key`); one section per letter; no footnotes,
 comments, embedded objects, and no field but ``PAGE`` and ``NUMPAGES``, whose values
-depend on the whole document.
+depend on the whole document. Each letter ends a section, the last one too (an empty
+closing page follows, left out by `page_ranges`), and its last paragraph keeps with
+nothing, as at the end of a document of its own.
+
+Even so, LibreOffice 7.4's layout of a letter depends a little on what precedes it: on
+the bundled letters, after some letters, a "keep with next" chain at a page's foot is
+broken in the batch and kept whole alone. The office reports such pages
+(`PdfConverter.convert_merged`) and `pdf_pool` converts those letters again, alone.
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ bottleneck), and returns the PDFs in the order of the documents.
 
 `convert_many` hands each office `BATCH_SIZE` letters at a time, converted as one document
 (`docx_batch`: one import of the shared styles instead of one per letter) and cut back into
-one PDF per letter. A letter that cannot be merged exactly is converted alone; a batch that
-fails, or whose PDF cannot be cut back, is converted again letter by letter, so that a
-broken letter fails alone and the others still come out.
+one PDF per letter. A letter that cannot be merged exactly is converted alone, and so is
+a letter of a batch with a page ending on a broken keep chain (where LibreOffice may lay
+it out otherwise than alone); a batch that fails, or whose PDF cannot be cut back, is
+converted again letter by letter, so that a broken letter fails alone and the others
+still come out. Tests check every bundled template against its one-by-one conversion.
 """
 
 from __future__ import annotations
@@ -189,6 +191,12 @@ def _convert_merged(
     except (ConversionError, ValueError) as error:
         _logger.warning("%d letters converted one by one: %s", len(letters), error)
         return None
+    if merged.broken_keeps:
+        _logger.info(
+            "%d of %d letters converted again alone (a keep chain broken in the batch)",
+            len(merged.broken_keeps),
+            len(letters),
+        )
     kept = [pages for n, pages in enumerate(ranges) if n not in merged.broken_keeps]
     pdfs = iter(docx_batch.split(merged.pdf, kept))
     return [None if n in merged.broken_keeps else next(pdfs) for n in range(len(letters))]
