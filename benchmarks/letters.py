@@ -1,6 +1,6 @@
 """Benchmark: N letters from DOCX to PDF: in batches, one by one, one process per letter.
 
-    python benchmarks/letters.py [N] [--each] [--batch-size K] [--no-naive]
+    python benchmarks/letters.py [N] [--each] [--batch-size K] [--no-naive] [--pool P]
 
 Renders N real letters from the bundled demo ledger (reminders, a mise en demeure, a
 statement of account: context, mandatory-mention check, docxtpl), converts them with
@@ -10,7 +10,8 @@ batches of K letters merged into one document (`pdf_pool.convert_batch`, what
 (one ``soffice --convert-to pdf`` per letter), checks that the batches give every letter
 the same pages with the same text as one by one, then prints the timings, ``batched
 X.Xx`` = one-by-one time per letter / batched time per letter and, last, ``speedup X.Xx``
-= naive total / one-by-one total.
+= naive total / one-by-one total. ``--pool P`` measures instead, side by side,
+`PdfConverterPool(P).convert_many` (the addon's path) one by one and in batches of K.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from pypdf import PdfReader
 
 from recouvrement.documents.pdf import PdfConverter, convert_with_new_process
-from recouvrement.documents.pdf_pool import BATCH_SIZE, convert_batch
+from recouvrement.documents.pdf_pool import BATCH_SIZE, PdfConverterPool, convert_batch
 from recouvrement.documents.rendering import render_letter
 from recouvrement.law.rates import RateTable
 from recouvrement.ledger import bundled_ledger
@@ -89,6 +90,30 @@ def convert_batched(letters: list[bytes], size: int) -> tuple[list[bytes], float
     return [pdf for batch in results for pdf in batch], startup, seconds
 
 
+def convert_pool(letters: list[bytes], size: int, batch_size: int) -> tuple[list[bytes], float]:
+    """Convert with a started pool, the letters coming from a generator: PDFs, seconds."""
+    with PdfConverterPool(size, batch_size=batch_size) as pool:
+        pool.convert_many([letters[0]] * size * batch_size)  # start every office
+        started = time.perf_counter()
+        pdfs = pool.convert_many(docx for docx in letters)
+        return pdfs, time.perf_counter() - started  # type: ignore[return-value]
+
+
+def compare_pools(letters: list[bytes], size: int, batch_size: int) -> None:
+    """The addon's path, one by one and in batches, side by side."""
+    single, single_seconds = convert_pool(letters, size, 1)
+    batched, batched_seconds = convert_pool(letters, size, batch_size)
+    n = len(letters)
+    print(f"pool of {size}, one by one: {single_seconds:.2f} s, {single_seconds / n:.3f} s/letter")
+    print(
+        f"pool of {size}, batches of {batch_size}: {batched_seconds:.2f} s, "
+        f"{batched_seconds / n:.3f} s/letter"
+    )
+    if [page_texts(pdf) for pdf in single] != [page_texts(pdf) for pdf in batched]:
+        raise SystemExit("the pool's batches differ from its one-by-one conversions")
+    print(f"pool batched {single_seconds / batched_seconds:.1f}x faster, same pages and text")
+
+
 def convert_naive(letters: list[bytes]) -> tuple[list[bytes], list[float]]:
     """Convert with one new soffice process per letter: PDFs, seconds per letter."""
     return timed_each(convert_with_new_process(docx) for docx in letters)
@@ -126,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--each", action="store_true", help="also print every letter's times")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="letters per batch")
     parser.add_argument("--no-naive", action="store_true", help="skip one soffice per letter")
+    parser.add_argument("--pool", type=int, help="compare PdfConverterPool(P) instead")
     args = parser.parse_args(argv)
 
     letters, render_seconds = render_letters(args.n)
@@ -133,6 +159,9 @@ def main(argv: list[str] | None = None) -> None:
         f"DOCX rendering: {args.n} letters in {render_seconds:.2f} s, "
         f"{render_seconds / args.n * 1000:.1f} ms/letter"
     )
+    if args.pool:
+        compare_pools(letters, args.pool, args.batch_size)
+        return
     project, startup, project_seconds = convert_persistent(letters)
     project_total = startup + sum(project_seconds)
     print(

@@ -30,7 +30,7 @@ from .pdf import ConversionError, LibreOfficeNotFound, PdfConverter
 
 MAX_DEFAULT_SIZE = 4
 SIZE_VARIABLE = "RECOUVREMENT_CONVERTERS"
-BATCH_SIZE = 20  # letters per LibreOffice document; benchmarks/README.md for the choice
+BATCH_SIZE = 25  # letters per office document: half the background job's batch of 50
 
 _logger = logging.getLogger(__name__)
 
