@@ -204,28 +204,53 @@ def test_pool_batches_keep_the_contract(letters, alone):
     ]
 
 
+SECTION_BREAK = '<w:p><w:pPr><w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:pPr></w:p>'
+
+
 @pytest.mark.parametrize(
-    ("part", "content", "reason"),
+    ("old", "new", "reason"),
     [
-        ("word/footnotes.xml", None, "footnotes"),
-        (None, " TOC \\o &quot;1-3&quot; ", "a TOC field"),
+        ("</w:t></w:r>", '</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>', "footnotes"),
+        (
+            "<w:body>",
+            '<w:body><w:p><w:fldSimple w:instr=" TOC \\o &quot;1-3&quot; "/></w:p>',
+            "a TOC field",
+        ),
+        ("<w:body>", f"<w:body>{SECTION_BREAK}", "more than one section"),
+        (
+            "<w:body>",
+            "<w:body><w:p><w:r><w:instrText> REF intro </w:instrText></w:r></w:p>",
+            "a REF field",
+        ),
     ],
 )
-def test_letters_that_cannot_be_merged_exactly_are_refused(letters, part, content, reason):
+def test_letters_that_cannot_be_merged_exactly_are_refused(letters, old, new, reason):
     source = zipfile.ZipFile(io.BytesIO(letters[0]))
-    document = source.read("word/document.xml").decode()
-    if content:
-        document = document.replace(
-            "<w:body>", f'<w:body><w:p><w:fldSimple w:instr="{content}"/></w:p>', 1
-        )
-    else:
-        document = document.replace(
-            "</w:t></w:r>", '</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>', 1
-        )
+    document = source.read("word/document.xml").decode().replace(old, new, 1)
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w") as target:
         for name in source.namelist():
             target.writestr(name, document if name == "word/document.xml" else source.read(name))
 
     with pytest.raises(docx_batch.NotBatchable, match=reason):
+        docx_batch.Letter.parse(output.getvalue())
+
+
+def test_a_letter_with_a_comments_part_is_refused(make_docx):
+    source = zipfile.ZipFile(io.BytesIO(make_docx("Bonjour")))
+    rels = source.read("word/_rels/document.xml.rels").decode()
+    comment = (
+        '<Relationship Id="rId99" Target="comments.xml" Type="http://schemas.openxmlformats.org'
+        '/officeDocument/2006/relationships/comments"/></Relationships>'
+    )
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/_rels/document.xml.rels":
+                data = rels.replace("</Relationships>", comment)
+            target.writestr(name, data)
+        target.writestr("word/comments.xml", "<w:comments/>")
+
+    with pytest.raises(docx_batch.NotBatchable, match="a comments part"):
         docx_batch.Letter.parse(output.getvalue())

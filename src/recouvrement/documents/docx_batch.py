@@ -46,7 +46,9 @@ CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 DOCUMENT = "word/document.xml"
 DOCUMENT_RELS = "word/_rels/document.xml.rels"
 
-# Relationship types (last segment) of the parts every letter of a batch must share.
+# Relationship types (last segment) of the parts every letter of a batch must share. Word
+# writes footnotes and endnotes parts even without notes (their separators): shared, they
+# are harmless, and a letter that refers to a note is refused.
 SHARED = {
     "styles",
     "stylesWithEffects",
@@ -56,6 +58,9 @@ SHARED = {
     "theme",
     "numbering",
     "customXml",
+    "footnotes",
+    "endnotes",
+    "glossaryDocument",
 }
 # Parts each letter keeps as its own, renamed in the merged document.
 OWN = {"header", "footer", "image", "hyperlink"}
