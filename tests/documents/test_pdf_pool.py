@@ -14,7 +14,7 @@ DEBTORS = [f"Débiteur n° {number} « SARL Exemple {number} »" for number in r
 
 @requires_office
 def test_pool_converts_in_order_on_two_offices(make_docx):
-    with PdfConverterPool(2) as pool:
+    with PdfConverterPool(2, batch_size=3) as pool:
         pdfs = pool.convert_many(make_docx(name) for name in DEBTORS)
         offices = pool.office_pids
 

@@ -40,7 +40,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_START_TIMEOUT = 60.0
@@ -77,6 +77,13 @@ class ConversionTimeout(ConversionError):
 
 class LibreOfficeNotFound(ConversionError):
     """LibreOffice, or the Python UNO bridge it needs, is not installed."""
+
+
+class MergedPdf(NamedTuple):
+    """A PDF, with what the office found in the layout of merged letters."""
+
+    pdf: bytes
+    broken_keeps: list[int]  # letters with a page that ends with a keep-with-next paragraph
 
 
 class _OfficeDied(Exception):
@@ -168,15 +175,26 @@ class PdfConverter:
         """Convert one DOCX document and return the PDF.
 
         Raises `ConversionTimeout` past `timeout` seconds (the office is killed and the next
-        document gets a new one) and `ConversionError` if LibreOffice cannot read the document.
-        If the office has died, it is restarted and the document retried once.
+        document gets a new one) and `ConversionError` if LibreOffice cannot read the
+        document. If the office has died, it is restarted and the document retried once.
         """
+        return self._convert(docx, []).pdf
+
+    def convert_merged(self, docx: bytes, bookmarks: list[str]) -> MergedPdf:
+        """Convert merged letters (`docx_batch.merge`), as `convert` converts a document.
+
+        Its bookmarks become named destinations of the PDF; `bookmarks` name where each
+        letter ends, for the office to say which letters have a broken keep chain.
+        """
+        return self._convert(docx, bookmarks)
+
+    def _convert(self, docx: bytes, bookmarks: list[str]) -> MergedPdf:
         try:
-            return self._convert_once(docx)
+            return self._convert_once(docx, bookmarks)
         except _OfficeDied:
             self._discard_session()
         try:
-            return self._convert_once(docx)
+            return self._convert_once(docx, bookmarks)
         except _OfficeDied:
             self._discard_session()
             raise ConversionError("LibreOffice died twice while converting the document") from None
@@ -190,10 +208,10 @@ class PdfConverter:
         """Stop the office and remove its temporary profile; the converter may be reused."""
         self._discard_session()
 
-    def _convert_once(self, docx: bytes) -> bytes:
+    def _convert_once(self, docx: bytes, bookmarks: list[str]) -> MergedPdf:
         session = self._running_session()
         try:
-            return session.convert(docx, self.timeout)
+            return session.convert(docx, self.timeout, bookmarks)
         except TimeoutError:
             self._discard_session()
             raise ConversionTimeout(
@@ -285,25 +303,25 @@ class _Session:
         """Whether both the office and the worker are still running."""
         return self.office.poll() is None and self.worker.poll() is None
 
-    def convert(self, docx: bytes, timeout: float) -> bytes:
+    def convert(self, docx: bytes, timeout: float, bookmarks: list[str]) -> MergedPdf:
         """Convert one document; TimeoutError past `timeout`, _OfficeDied if a process exits."""
         self._documents += 1
         source = self.directory / f"{self._documents}.docx"
         target = source.with_suffix(".pdf")
         source.write_bytes(docx)
         try:
-            self._send({"source": str(source), "target": str(target)})
+            self._send({"source": str(source), "target": str(target), "bookmarks": bookmarks})
             reply = self._receive(time.monotonic() + timeout)
             if "error" in reply:
                 raise ConversionError(
                     f"LibreOffice could not convert the document: {reply['error']}"
                 )
-            return target.read_bytes()
+            return MergedPdf(target.read_bytes(), reply.get("broken_keeps", []))
         finally:
             source.unlink(missing_ok=True)
             target.unlink(missing_ok=True)
 
-    def _send(self, request: dict[str, str]) -> None:
+    def _send(self, request: dict[str, Any]) -> None:
         assert self.worker.stdin is not None
         try:
             self.worker.stdin.write(json.dumps(request).encode() + b"\n")
@@ -311,7 +329,7 @@ class _Session:
         except BrokenPipeError:
             raise _OfficeDied from None
 
-    def _receive(self, deadline: float) -> dict[str, str]:
+    def _receive(self, deadline: float) -> dict[str, Any]:
         """Wait for the worker's next reply line, watching that the office stays up."""
         stdout = self.worker.stdout
         assert stdout is not None
@@ -394,13 +412,13 @@ def _worker_main(uno_url: str) -> int:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            _export_pdf(desktop, request["source"], request["target"])
+            layout = _export_pdf(desktop, request)
         except Exception as error:
             if not _office_reachable(desktop):
                 return _EXIT_OFFICE_GONE
             _reply({"error": f"{type(error).__name__}: {error}"})
         else:
-            _reply({"done": request["target"]})
+            _reply({"done": request["target"], **layout})
     # EOF: our owner closed the pipe or died without closing us; the office must not
     # outlive it.
     with contextlib.suppress(Exception):
@@ -426,8 +444,13 @@ def _connect_desktop(uno_url: str) -> Any:
     return context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
 
 
-def _export_pdf(desktop: Any, source: str, target: str) -> None:
-    """Open `source` as DOCX, hidden and read-only, and export it to `target` as PDF."""
+def _export_pdf(desktop: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Open ``source`` as DOCX, hidden and read-only, and export it to ``target`` as PDF.
+
+    For merged letters (their end ``bookmarks`` given), each bookmark becomes a named
+    destination of the PDF, and ``broken_keeps`` comes back (`_broken_keeps`).
+    """
+    source, target, bookmarks = request["source"], request["target"], request["bookmarks"]
     import uno
     from com.sun.star.beans import PropertyValue
 
@@ -442,9 +465,51 @@ def _export_pdf(desktop: Any, source: str, target: str) -> None:
         raise ValueError("not a readable DOCX document")
     try:
         export = (PropertyValue(Name="FilterName", Value="writer_pdf_Export"),)
+        if bookmarks:
+            options = (PropertyValue(Name="ExportBookmarksToPDFDestination", Value=True),)
+            data = uno.Any("[]com.sun.star.beans.PropertyValue", options)
+            export += (PropertyValue(Name="FilterData", Value=data),)
         document.storeToURL(uno.systemPathToFileUrl(target), export)
+        return {"broken_keeps": _broken_keeps(document, bookmarks)} if bookmarks else {}
     finally:
         document.close(True)
+
+
+def _broken_keeps(document: Any, bookmarks: list[str]) -> list[int]:
+    """The letters (indexes in `bookmarks`, each letter's end) with a broken keep chain.
+
+    That is a page ending with a whole "keep with next" paragraph, in the body (keeps do
+    not apply in table cells). LibreOffice's layout of a letter in a long document can
+    differ there from its layout alone (seen on the bundled letters, see `pdf_pool`).
+    """
+    document.lockControllers()
+    try:
+        cursor = document.getCurrentController().getViewCursor()
+        cursor.jumpToLastPage()
+        body = document.getText()
+        ends = [document.getBookmarks().getByName(name).getAnchor() for name in bookmarks]
+        broken = set()
+        for page in range(1, cursor.getPage() + 1):
+            cursor.jumpToPage(page)  # on a blank page, the end of the page before is found
+            cursor.jumpToEndOfPage()
+            if cursor.getText() != body or not cursor.ParaKeepTogether:
+                continue
+            if body.createTextCursorByRange(cursor.getStart()).isEndOfParagraph():
+                position = cursor.getStart()
+                broken.add(
+                    next(
+                        (n for n, end in enumerate(ends) if _before(body, position, end)),
+                        len(ends) - 1,
+                    )
+                )
+        return sorted(broken)
+    finally:
+        document.unlockControllers()
+
+
+def _before(text: Any, position: Any, mark: Any) -> bool:
+    """Whether `position` is at or before `mark` in `text`."""
+    return text.compareRegionStarts(position, mark.getStart()) >= 0
 
 
 def _office_reachable(desktop: Any) -> bool:
