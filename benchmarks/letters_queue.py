@@ -14,8 +14,8 @@ is reused: ``<prefix>_<customers>x<invoices>``), LibreOffice, and queue_job next
 1. Base: a copy of the template, our collection run on it (``odoo_scale.py``'s ``ours``
    worker: 1 939 communications on the 10 000-invoice data), then N of its communications
    (all by default) given a letter (``relance_ferme``; the first level prints none) and
-   queued, as a run queues them; the scheduled action's next call is put off, so that
-   only the trigger below starts it.
+   queued, as a run queues them; every scheduled action's next call is put off, so that
+   only the trigger below starts the letters' one.
 2. Three ways, each on its own copy of the base, each in a real ``odoo-bin`` server
    (prefork, ``limit_time_real`` 600 s so no batch is cut):
 
@@ -30,8 +30,10 @@ is reused: ``<prefix>_<customers>x<invoices>``), LibreOffice, and queue_job next
 
    Timed from the trigger (``_trigger_queue()`` in a process of its own, its transaction
    committed) until no communication waits for its letter (polled every 0.2 s), the
-   LibreOffice start-up of the workers included. While it runs, the LibreOffice processes
-   under the server are counted by the worker that started them: each worker has its own.
+   LibreOffice start-up of the workers included. The LibreOffice processes
+   (``soffice.bin``) under the server are counted by the worker that started them: alive
+   at the end, and in brackets all those seen during the run (a converter's start runs a
+   short-lived one to create its profile). Each worker has its own.
    ``--converters K`` sets ``RECOUVREMENT_CONVERTERS`` (LibreOffice processes per worker;
    default: one per core, up to 4).
 
@@ -72,15 +74,18 @@ log = odoo_scale.log
 # Workers: one process each (odoo_scale's protocol: one "RESULT {json}" line)
 # ----------------------------------------------------------------------------------------
 def worker_prepare(db: str, addons_path: str, count: int) -> dict:
-    """N communications of the run given a letter and queued; the scheduled action put off."""
+    """N communications of the run given a letter and queued; the scheduled actions put off."""
     registry = odoo_scale.open_registry(db, addons_path)
     with registry.cursor() as cr:
         env = odoo_scale.admin_env(cr)
+        # Mentions a letter of a company must carry, which the template's data lacks.
+        env.company.write({"recouvrement_rcs_city": "Lyon", "recouvrement_share_capital": 50000.0})
         Communication = env["recouvrement.communication"]
         communications = Communication.search([], order="id", limit=count)
         communications._server_write({"letter_kind": "relance_ferme", "documents_pending": True})
-        cron = env.ref("l10n_fr_recouvrement.ir_cron_recouvrement_queue").sudo()
-        cron.nextcall = "2099-01-01 00:00:00"
+        # Every scheduled action put off: in the timed part, the cron worker runs only the
+        # letters' one, when the trigger wakes it up.
+        env["ir.cron"].sudo().search([]).write({"nextcall": "2099-01-01 00:00:00"})
         cr.commit()
         return {"letters": len(communications), "total": Communication.search_count([])}
 
@@ -146,13 +151,19 @@ def write_config(path: Path, db: str, args, capacity: int, http_workers: int) ->
     return port
 
 
+def odoo_bin() -> Path:
+    import odoo
+
+    return Path(odoo.__file__).resolve().parents[1] / "odoo-bin"
+
+
 def start_server(config: Path, logfile: Path, args) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))  # the engine of this checkout
     if args.converters:
         env["RECOUVREMENT_CONVERTERS"] = str(args.converters)
     with logfile.open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "odoo", "-c", str(config)],
+            [sys.executable, str(odoo_bin()), "-c", str(config)],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -195,7 +206,9 @@ def offices_by_worker(server_pid: int) -> dict[int, set[int]]:
     for worker in workers:
         try:
             offices = {
-                child.pid for child in worker.children(recursive=True) if "soffice" in child.name()
+                child.pid
+                for child in worker.children(recursive=True)
+                if child.name() == "soffice.bin"
             }
         except psutil.NoSuchProcess:
             continue
@@ -243,13 +256,24 @@ def outcome(db: str) -> dict:
                     " GROUP BY state"
                 )
                 jobs = dict(cursor.fetchall())
-            return {"with_pdf": with_pdf, "failed": failed, "pdfs": pdfs, "jobs": jobs}
+            cursor.execute(
+                "SELECT DISTINCT left(failure_reason, 200) FROM recouvrement_communication"
+                " WHERE state = 'failed' LIMIT 3"
+            )
+            reasons = [reason for (reason,) in cursor.fetchall()]
+            return {
+                "with_pdf": with_pdf,
+                "failed": failed,
+                "failures": reasons,
+                "pdfs": pdfs,
+                "jobs": jobs,
+            }
     finally:
         connection.close()
 
 
 def install_queue_job(db: str, args) -> None:
-    command = [sys.executable, "-m", "odoo", "--addons-path", args.addons_path, "-d", db]
+    command = [sys.executable, str(odoo_bin()), "--addons-path", args.addons_path, "-d", db]
     command += ["-i", "queue_job", "--stop-after-init", "--no-http", "--log-level=warn"]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
@@ -280,13 +304,15 @@ def measure_way(args, base: str, name: str, workdir: Path) -> dict:
                 time.sleep(POLL_SECONDS)
             wall = time.time() - trigger["started"]
             load_after = os.getloadavg()[0]
+            alive = offices_by_worker(server.pid)  # the long-lived ones, at the end
         finally:
             stop_server(server)
         return {
             "way": name,
             "wall": wall,
             "queued_jobs": trigger["jobs"],
-            "offices": {str(worker): len(pids) for worker, pids in offices.items()},
+            "offices": {str(worker): len(pids) for worker, pids in alive.items()},
+            "offices_started": {str(worker): len(pids) for worker, pids in offices.items()},
             "load": (load_before, load_after),
             **outcome(db),
         }
@@ -301,15 +327,18 @@ def report(args, letters: int, results: list[dict]) -> None:
     cron = next(result for result in results if result["way"] == "cron")
     converters = args.converters or "one per core (default)"
     print(f"letters_queue: {letters} letters on {args.template}, converters: {converters}")
-    header = "way   wall (s)  letters/s  s/letter  jobs (done)  LibreOffice per worker  "
+    header = "way   wall (s)  letters/s  s/letter  jobs (done)  LibreOffice per worker (started)  "
     print(header + "with PDF  failed  load (before/after)  speedup")
     for result in results:
         done = result["jobs"].get("done", 0) if result["jobs"] else "-"
         jobs = f"{result['queued_jobs']} ({done})" if result["jobs"] else "-"
-        offices = ", ".join(str(count) for count in result["offices"].values()) or "-"
+        offices = ", ".join(
+            f"{alive} ({result['offices_started'].get(worker, alive)})"
+            for worker, alive in result["offices"].items()
+        )
         print(
             f"{result['way']:<5} {result['wall']:8.1f}  {letters / result['wall']:9.2f}  "
-            f"{result['wall'] / letters:8.3f}  {jobs:>11}  {offices:>22}  "
+            f"{result['wall'] / letters:8.3f}  {jobs:>11}  {offices or '-':>32}  "
             f"{result['with_pdf']:8}  {result['failed']:6}  "
             f"{result['load'][0]:.2f} / {result['load'][1]:.2f}{'':9}"
             f"{cron['wall'] / result['wall']:.2f}x"
@@ -362,6 +391,8 @@ def main(argv=None) -> None:
         for name in args.ways.split(","):
             result = measure_way(args, base, name, workdir)
             log(f"  {name}: {result['wall']:.1f} s, {result['with_pdf']} letters")
+            if result["failures"]:
+                log(f"  failures: {result['failures']}")
             results.append(result)
         report(args, prepared["letters"], results)
     finally:

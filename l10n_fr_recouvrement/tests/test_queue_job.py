@@ -16,16 +16,13 @@ from odoo.modules.registry import Registry
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import tagged
 from odoo.tests.common import get_db_name
+from odoo.tools import mute_logger
 
 from .common import RecouvrementCommon
+from .test_queue import SERIALIZATION_FAILURE
 
 CHANNEL = "root.recouvrement"
 JOB_METHOD = "_job_process_queue_batch"
-# What PostgreSQL raises in the transaction that loses a concurrent update.
-SERIALIZATION_FAILURE = (
-    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent update' "
-    "USING ERRCODE = 'serialization_failure'; END $$"
-)
 
 
 @tagged("post_install", "-at_install")
@@ -206,6 +203,7 @@ class TestQueueJob(RecouvrementCommon):
         self.assertEqual(len(self.attachments_of(communications)), 10)
         self.assertEqual(len(self.mails_of(communications)), 5)
 
+    @mute_logger("odoo.sql_db")
     def test_job_retried_after_a_failure_produces_each_letter_once(self):
         communications = self.queue_letters()
         jobs = self.new_jobs()
