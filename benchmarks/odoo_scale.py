@@ -501,6 +501,7 @@ def worker_ours(db: str, addons_path: str, profile: bool) -> dict:
         timer.wrap(type(env["recouvrement.communication"]), "_generate_documents")
 
         def action():
+            # The run's date is the application's to set (server field): frozen here.
             run = env["recouvrement.run"]._server_create(
                 {"company_id": env.company.id, "date": as_of.isoformat(), "mode": "manual"}
             )

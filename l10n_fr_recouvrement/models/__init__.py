@@ -13,6 +13,7 @@ from . import (
     recouvrement_communication_channels,
     recouvrement_communication_documents,
     recouvrement_communication_line,
+    recouvrement_communication_queue_job,
     recouvrement_communication_registered,
     recouvrement_communication_sending,
     recouvrement_dashboard,

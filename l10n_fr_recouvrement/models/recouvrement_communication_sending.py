@@ -5,9 +5,11 @@ import logging
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2 import OperationalError
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .server_fields import attachments_of
 
@@ -50,8 +52,12 @@ class RecouvrementCommunication(models.Model):
 
     @api.model
     def _trigger_queue(self):
-        """Wake the background job up."""
-        self._get_queue_cron()._trigger()
+        """Wake the background job up: with OCA queue_job installed, queue the jobs of the
+        batches now (see recouvrement_communication_queue_job); else the scheduled action."""
+        if self._queue_job_enabled():
+            self._queue_jobs()
+        else:
+            self._get_queue_cron()._trigger()
 
     @api.model
     def _get_queue_cron(self):
@@ -82,25 +88,44 @@ class RecouvrementCommunication(models.Model):
         for sending, and clears its flags, in one transaction: after a crash the
         scheduler starts again with the first batch not committed, so every letter is
         produced and sent once.
+
+        With queue_job installed, the jobs do that work: the scheduled action only queues
+        what waits outside any job still to run (a safety net, like its hourly call).
         """
+        if self._queue_job_enabled():
+            self._queue_jobs(batch_size)
+            return 0
         batch = self._get_queue_batch(batch_size)
+        batch._run_queue_batch()
+        remaining = self.search_count(self._get_queue_domain())
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return remaining
+
+    def _run_queue_batch(self):
+        """Process these communications in one savepoint; when that fails, one by one.
+
+        One communication must not hold the queue up: the ones that still fail alone
+        leave the queue, marked failed. A concurrent update (another transaction wrote
+        one of these rows) is raised instead: it fails no letter, the whole batch is
+        retried by the scheduler's next call or queue_job's retry, in a new transaction.
+        Shared by the scheduled action and the queue_job jobs.
+        """
         try:
             with self.env.cr.savepoint():
-                batch._process_queue_batch()
-        except Exception:
-            # One communication must not hold the queue up: redo the batch one by one,
-            # and take the ones that still fail out of the queue, marked failed.
-            _logger.exception("Collection queue: batch %s failed, retrying one by one", batch.ids)
-            for communication in batch:
+                self._process_queue_batch()
+        except Exception as batch_error:
+            if _is_concurrency_error(batch_error):
+                raise
+            _logger.exception("Collection queue: batch %s failed, retrying one by one", self.ids)
+            for communication in self:
                 try:
                     with self.env.cr.savepoint():
                         communication._process_queue_batch()
                 except Exception as error:
+                    if _is_concurrency_error(error):
+                        raise
                     _logger.exception("Collection queue: %s failed", communication.name)
                     communication._take_out_of_queue(error)
-        remaining = self.search_count(self._get_queue_domain())
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
-        return remaining
 
     @api.model
     def _get_queue_batch(self, batch_size=None):
@@ -355,6 +380,11 @@ class RecouvrementCommunication(models.Model):
             rounds[position][partner_id] = communication._get_log_body()
         for bodies in rounds.values():
             self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies)
+
+
+def _is_concurrency_error(error):
+    """A serialization failure, deadlock or lock not available: retry, do not fail."""
+    return isinstance(error, OperationalError) and error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY
 
 
 def _record_link(model, record_id, label):

@@ -15,6 +15,7 @@ from . import (
     test_ladder,
     test_performance,
     test_queue,
+    test_queue_job,
     test_rates_ui,
     test_registered_letters,
     test_report_controller,

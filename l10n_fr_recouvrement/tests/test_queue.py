@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+from psycopg2 import OperationalError
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
@@ -8,6 +10,11 @@ from odoo.tools import mute_logger
 from .common import RecouvrementCommon
 
 COMMUNICATION_LOGGER = "odoo.addons.l10n_fr_recouvrement.models.recouvrement_communication"
+# What PostgreSQL raises in the transaction that loses a concurrent update.
+SERIALIZATION_FAILURE = (
+    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent update' "
+    "USING ERRCODE = 'serialization_failure'; END $$"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -98,6 +105,40 @@ class TestQueue(RecouvrementCommon):
                 ),
                 1,
             )
+
+    @mute_logger("odoo.sql_db")
+    def test_a_concurrent_update_fails_no_letter_and_the_next_call_redoes_it(self):
+        communications = self.queue_letters()
+        Communication = self.env["recouvrement.communication"]
+        store = type(Communication)._store_documents
+        calls = []
+
+        def store_then_lose_a_concurrent_update(records, documents):
+            store(records, documents)
+            calls.append(records.ids)
+            if len(calls) == 1:
+                self.env.cr.execute(SERIALIZATION_FAILURE)
+
+        with (
+            patch.object(
+                type(Communication), "_store_documents", store_then_lose_a_concurrent_update
+            ),
+            self.freeze("2026-02-25"),
+        ):
+            # The call fails as a whole, and the scheduler rolls its transaction back: no
+            # letter marked failed, all still queued.
+            with self.assertRaises(OperationalError), self.env.cr.savepoint():
+                Communication._cron_process_queue()
+            self.env.invalidate_all()
+            self.assertFalse(communications.filtered(lambda comm: comm.state == "failed"))
+            self.assertEqual(len(communications.filtered("documents_pending")), 5)
+            self.assertFalse(communications.pdf_attachment_id)
+            self.process_queue()
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(set(communications.mapped("state")), {"to_send"})
+        for communication in communications:
+            self.assertEqual(len(self.attachments_of(communication)), 2, communication.name)
+        self.assertEqual(len(self.mails_of(communications)), 5)
 
     def test_send_button_queues_and_job_sends_once(self):
         with self.freeze("2026-02-25"):
