@@ -207,3 +207,31 @@ def test_the_signature_is_stamped_under_its_place_and_the_text_kept(judiciaire_z
     with pytest.raises(FilingError) as refused:
         stamp_signature(request, b"not an image")
     assert refused.value.code == "signature_not_image"
+
+
+def test_a_label_shown_in_two_pieces_is_found():
+    """A PDF cut from a batch of letters may show « Signature : » in several runs of text
+    on one baseline: the stamp goes under it all the same."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    content = DecodedStreamObject()
+    content.set_data(b"BT /F1 12 Tf 72 300 Td (Signatu) Tj (re :) Tj ET")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    output = io.BytesIO()
+    writer.write(output)
+    stamped = PdfReader(io.BytesIO(stamp_signature(output.getvalue(), signature_png())))
+    assert drawn_images(stamped.pages[0]) == 1
+    assert "Signature :" in stamped.pages[0].extract_text()

@@ -74,20 +74,44 @@ def stamp_signature(pdf: bytes, image: bytes) -> bytes:
 
 
 def _signature_place(reader: PdfReader) -> tuple[int, float, float] | None:
-    """Page index and position of the last « Signature : » label of the document."""
+    """Page index and position of the last « Signature : » label of the document.
+
+    The label may come in several pieces of text (a PDF cut from a batch of letters
+    shows its text in other runs than the same letter converted alone): the pieces on
+    one baseline are joined before the label is looked for.
+    """
     found = None
     for index, page in enumerate(reader.pages):
-        hits = []
+        pieces = []
 
-        def visit(text, cm, tm, font, size, hits=hits):
-            if SIGNATURE_PLACE in text:
+        def visit(text, cm, tm, font, size, pieces=pieces):
+            if text:
                 matrix = _multiply(tm, cm)
-                hits.append((matrix[4], matrix[5]))
+                pieces.append((text, matrix[4], matrix[5]))
 
         page.extract_text(visitor_text=visit)
-        if hits:
-            found = (index, *hits[-1])
+        hit = _last_label_position(pieces)
+        if hit:
+            found = (index, *hit)
     return found
+
+
+def _last_label_position(pieces):
+    """``(x, y)`` of the piece where the last label of the page starts, or None."""
+    hit = None
+    lines = {}
+    for text, x, y in pieces:
+        lines.setdefault(round(y, 1), []).append((text, x))
+    for y, line in lines.items():
+        joined, starts = "", []
+        for text, x in line:
+            starts.append((len(joined), x))
+            joined += text
+        position = joined.rfind(SIGNATURE_PLACE)
+        if position >= 0:
+            x = next(x for start, x in reversed(starts) if start <= position)
+            hit = (x, y)
+    return hit
 
 
 def _multiply(a, b):
