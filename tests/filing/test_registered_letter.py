@@ -209,29 +209,15 @@ def test_the_signature_is_stamped_under_its_place_and_the_text_kept(judiciaire_z
     assert refused.value.code == "signature_not_image"
 
 
-def test_a_label_shown_in_two_pieces_is_found():
-    """A PDF cut from a batch of letters may show « Signature : » in several runs of text
-    on one baseline: the stamp goes under it all the same."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+def test_a_dossier_converted_in_batches_is_signed(shipped, tmp_path):
+    """The addon converts the dossier's documents through the converter pool, in batches:
+    the request cut from a batch keeps a signature place the stamp finds."""
+    from recouvrement.documents.pdf_pool import PdfConverterPool
 
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=595, height=842)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
-    content = DecodedStreamObject()
-    content.set_data(b"BT /F1 12 Tf 72 300 Td (Signatu) Tj (re :) Tj ET")
-    page[NameObject("/Contents")] = writer._add_object(content)
-    output = io.BytesIO()
-    writer.write(output)
-    stamped = PdfReader(io.BytesIO(stamp_signature(output.getvalue(), signature_png())))
-    assert drawn_images(stamped.pages[0]) == 1
-    assert "Signature :" in stamped.pages[0].extract_text()
+    from .conftest import consumer_case_data, dossier_zip
+
+    with PdfConverterPool(size=1) as pool:
+        archive = dossier_zip(pool, shipped, consumer_case_data(), tmp_path)
+    request = read_dossier(archive).opening.data
+    stamped = PdfReader(io.BytesIO(stamp_signature(request, signature_png())))
+    assert drawn_images(stamped.pages[-1]) == 1
