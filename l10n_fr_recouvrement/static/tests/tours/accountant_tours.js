@@ -63,8 +63,9 @@ tours.add("recouvrement_accountant_settings", {
             run: "click",
         },
         {
-            content: "saved: the page reloads with the new signatory",
-            trigger: ".o_settings_container [name=recouvrement_signatory_name] input:value(Claire Lefèvre)",
+            content: "saved: the page reloads with the new signatory, nothing left to save",
+            trigger:
+                "body:not(:has(.o_form_dirty)) .o_settings_container [name=recouvrement_signatory_name] input:value(Claire Lefèvre)",
         },
     ],
 });
