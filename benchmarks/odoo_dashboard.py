@@ -89,7 +89,7 @@ def measure(db: str, addons_path: str, repeat: int) -> None:
     registry = odoo_scale.open_registry(db, addons_path)
     with registry.cursor() as cr:
         env = odoo_scale.admin_env(cr)
-        run = env["recouvrement.run"].create(
+        run = env["recouvrement.run"]._server_create(
             {"company_id": env.company.id, "date": odoo_scale.AS_OF.isoformat(), "mode": "manual"}
         )
         run.action_run()

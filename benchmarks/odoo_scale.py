@@ -485,12 +485,17 @@ def measure(env, action) -> dict:
     }
 
 
-def worker_ours(db: str, addons_path: str, profile: bool) -> dict:
+def run_date(env, as_of: str | None) -> date:
+    """The run date: ``--as-of``'s, else the template's frozen one."""
+    return date.fromisoformat(as_of or get_param(env, "as_of"))
+
+
+def worker_ours(db: str, addons_path: str, profile: bool, as_of: str | None) -> dict:
     registry = open_registry(db, addons_path)
     rss_loaded = peak_rss_mib()
     with registry.cursor() as cr:
         env = admin_env(cr)
-        as_of = date.fromisoformat(get_param(env, "as_of"))
+        as_of = run_date(env, as_of)
         stubs = stub_documents(env)
         timer = PhaseTimer()
         Run = type(env["recouvrement.run"])
@@ -499,7 +504,7 @@ def worker_ours(db: str, addons_path: str, profile: bool) -> dict:
         timer.wrap(type(env["recouvrement.communication"]), "_generate_documents")
 
         def action():
-            run = env["recouvrement.run"].create(
+            run = env["recouvrement.run"]._server_create(
                 {"company_id": env.company.id, "date": as_of.isoformat(), "mode": "manual"}
             )
             run.action_run()
@@ -527,12 +532,12 @@ def worker_ours(db: str, addons_path: str, profile: bool) -> dict:
     return result
 
 
-def worker_oca(db: str, addons_path: str) -> dict:
+def worker_oca(db: str, addons_path: str, as_of: str | None) -> dict:
     registry = open_registry(db, addons_path)
     rss_loaded = peak_rss_mib()
     with registry.cursor() as cr:
         env = admin_env(cr)
-        as_of = date.fromisoformat(get_param(env, "as_of"))
+        as_of = run_date(env, as_of)
         policy = env["credit.control.policy"].browse(get_param(env, "oca_policy_id"))
 
         def action():
@@ -708,6 +713,10 @@ def profile_ours(env, action) -> dict:
             f"  {count:6d}  {1000 * time_by_caller[(location, callee, query)]:8.0f} ms  "
             f"{location}  -> {callee}  [{query}]"
         )
+    lines.append("slowest callers (total time in SQL):")
+    for (location, callee, query), seconds in time_by_caller.most_common(12):
+        count = by_caller[(location, callee, query)]
+        lines.append(f"  {count:6d}  {1000 * seconds:8.0f} ms  {location}  -> {callee}  [{query}]")
     lines.append("queries by addon call chain (innermost first, 4 frames):")
     for chain, count in by_chain.most_common(15):
         lines.append(f"  {count:6d}  {chain}")
@@ -846,11 +855,14 @@ def mib(value: float) -> str:
     return f"{value:.0f} MiB"
 
 
-def report(args, template: str, info: dict, ours: dict | None, oca: dict | None) -> None:
+def report(
+    args, template: str, info: dict, as_of: str, ours: dict | None, oca: dict | None
+) -> None:
+    frozen = "frozen" if as_of == info["as_of"] else f"data frozen on {info['as_of']}"
     print(
         f"Odoo scale benchmark, template {template}: {info['customers']} customers, "
         f"{info['invoices']} posted invoices (15 % paid, 10 % part paid), run date "
-        f"{info['as_of']} (frozen); {ADDON} files {info.get('addon_fingerprint')}"
+        f"{as_of} ({frozen}); {ADDON} files {info.get('addon_fingerprint')}"
     )
     replicated = bool(info.get("replicated_from"))
     print(
@@ -963,6 +975,12 @@ def main(argv=None) -> None:
         default="recouvrement_bench",
         help="the templates' name prefix: a separate set of templates for another checkout",
     )
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE[,DATE…]",
+        help="run dates (YYYY-MM-DD or today, comma-separated, measured one after the other); "
+        "default: the template's frozen date",
+    )
     parser.add_argument("--addons-path")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -981,8 +999,8 @@ def main(argv=None) -> None:
             "populate": lambda: worker_populate(
                 args.db, args.addons_path, args.customers, args.invoices
             ),
-            "ours": lambda: worker_ours(args.db, args.addons_path, args.profile),
-            "oca": lambda: worker_oca(args.db, args.addons_path),
+            "ours": lambda: worker_ours(args.db, args.addons_path, args.profile, args.as_of),
+            "oca": lambda: worker_oca(args.db, args.addons_path, args.as_of),
             "letters": lambda: worker_letters(args.db, args.addons_path, args.letters),
         }
         result = workers[args.worker]()
@@ -1015,6 +1033,36 @@ def main(argv=None) -> None:
     ensure_addon_current(template, args)
     info = template_info(template)
 
+    dates = parse_dates(args.as_of, info["as_of"])
+    ratios = []
+    for as_of in dates:
+        ours, oca = measure_date(args, template, as_of)
+        report(args, template, info, as_of, ours, oca)
+        if ours and oca:
+            ratios.append((as_of, ours["wall"], oca["wall"]))
+    if len(dates) > 1:
+        print("side by side:")
+        for as_of, ours_wall, oca_wall in ratios:
+            print(
+                f"  run date {as_of}: ours {ours_wall:.2f} s, OCA {oca_wall:.2f} s, "
+                f"ratio {oca_wall / ours_wall:.1f}x"
+            )
+
+
+def parse_dates(option: str | None, frozen: str) -> list[str]:
+    """``--as-of``'s dates in ISO form (``today``: the machine's date); default: frozen."""
+    if not option:
+        return [frozen]
+    return [
+        date.today().isoformat()
+        if part.strip() == "today"
+        else date.fromisoformat(part.strip()).isoformat()
+        for part in option.split(",")
+    ]
+
+
+def measure_date(args, template: str, as_of: str) -> tuple[dict | None, dict | None]:
+    """Both sides on run date ``as_of``: ``(ours, oca)``, the median run of each."""
     # Each repetition measures both sides on fresh copies, one after the other, so that a
     # busy machine weighs on both; the report shows the median run of each side.
     runs = {"ours": [], "oca": []}
@@ -1023,20 +1071,22 @@ def main(argv=None) -> None:
         for kind in ("ours", "oca"):
             if args.only in (None, kind):
                 letters = kind == "ours" and bool(args.letters) and not repetition
-                runs[kind].append(measure_side(args, template, kind, letters=letters))
+                runs[kind].append(
+                    measure_side(args, template, kind, "--as-of", as_of, letters=letters)
+                )
                 loads.append(os.getloadavg()[0])
     args.load = " / ".join(f"{load:.2f}" for load in loads) + " (1 min; before, after each run)"
     ours, oca = (median_run(runs[kind]) for kind in ("ours", "oca"))
     if ours and runs["ours"][0].get("letters"):
         ours["letters"] = runs["ours"][0]["letters"]
     if args.profile:
-        profiled = measure_side(args, template, "ours", "--profile")
+        profiled = measure_side(args, template, "ours", "--profile", "--as-of", as_of)
         print(
-            f"PROFILE of our run (timings inflated by profiling: {profiled['wall']:.2f} s, "
-            f"{profiled['queries']} queries)"
+            f"PROFILE of our run on {as_of} (timings inflated by profiling: "
+            f"{profiled['wall']:.2f} s, {profiled['queries']} queries)"
         )
         print(profiled["profile"])
-    report(args, template, info, ours, oca)
+    return ours, oca
 
 
 if __name__ == "__main__":

@@ -262,12 +262,23 @@ class _RateLookup:
 
     def _look_up(self, half_year: HalfYear, interest_start: date) -> Rate:
         claim = self.claim
+        rates, options = self.rates, self.options
+        allowed = options["provisional_ok"]  # the table's cache serves every claim
         if claim.regime is Regime.PUBLIC:
-            return public_interest_rate(interest_start, self.rates, **self.options)
+            return rates.cached(
+                ("public", interest_start, allowed),
+                lambda: public_interest_rate(interest_start, rates, **options),
+            )
         if claim.regime is Regime.B2C:
-            return consumer_interest_rate(half_year, claim.creditor, self.rates, **self.options)
+            return rates.cached(
+                ("b2c", half_year, claim.creditor, allowed),
+                lambda: consumer_interest_rate(half_year, claim.creditor, rates, **options),
+            )
         if claim.contractual_rate is None:
-            return default_penalty_rate(half_year, self.rates, **self.options)
+            return rates.cached(
+                ("b2b", half_year, allowed),
+                lambda: default_penalty_rate(half_year, rates, **options),
+            )
         self._check_contractual_floor(half_year)
         return Rate(claim.contractual_rate, "taux contractuel")
 
