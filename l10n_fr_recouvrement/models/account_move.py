@@ -267,7 +267,8 @@ class AccountMove(models.Model):
         """The fields ``fnames`` of ``self`` (or of the invoices of ``query``) as
         ``row_type`` tuples, in one query, in no particular order: what a run reads of
         thousands of invoices, without building their records."""
-        query = query or self._as_query(ordered=False)
+        if query is None:
+            query = self._as_query(ordered=False)
         columns = [self._field_to_sql(self._table, fname, query) for fname in fnames]
         return [row_type(*row) for row in self.env.execute_query(query.select(*columns))]
 
