@@ -281,20 +281,21 @@ class RecouvrementEngine(models.AbstractModel):
         )
 
     @api.model
-    def _compute_decomptes(self, moves, as_of, allow_provisional=True, settlements=None):
+    def _compute_decomptes(
+        self, moves, as_of, allow_provisional=True, settlements=None, facts=None
+    ):
         """``{move_id: InvoiceDecompte}`` for customer invoices, on ``as_of``.
 
         Invoices are grouped into one claim per company, debtor and date of receipt of the
         mise en demeure (which starts legal interest for a consumer); a claim the engine
         refuses (missing rate, inconsistent data) leaves its invoices out and is logged.
-        The invoices' fields are read in one query, as plain ``InvoiceFacts``: a run
+        The invoices' fields are read in one query, as plain ``InvoiceFacts``, unless
+        the caller read them already (``facts``: tuples with the same names): a run
         computes thousands.
         """
-        facts = [
-            fact
-            for fact in moves._recouvrement_select(FACT_FIELDS, InvoiceFacts)
-            if fact.move_type == "out_invoice" and fact.name
-        ]
+        if facts is None:
+            facts = moves._recouvrement_select(FACT_FIELDS, InvoiceFacts)
+        facts = [fact for fact in facts if fact.move_type == "out_invoice" and fact.name]
         if settlements is None:
             settlements = self._get_settlements(moves.browse([fact.id for fact in facts]))
         groups = defaultdict(list)

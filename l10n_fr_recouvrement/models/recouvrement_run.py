@@ -8,6 +8,7 @@ from odoo.tools import SQL, split_every
 from recouvrement.escalation import SkipCode, plan_run
 
 from .account_move import make_open_item
+from .recouvrement_engine import FACT_FIELDS, InvoiceFacts
 
 _logger = logging.getLogger(__name__)
 
@@ -43,16 +44,15 @@ PLAN_FIELDS = [
     "recouvrement_awaiting_sending",
     "recouvrement_notice_date",
 ]
-# What the communication lines copy of each raised invoice (``LineRow``'s order).
+# What the décomptes and the communication lines read of each raised invoice, in one
+# query (``LineRow``: the engine's ``InvoiceFacts`` and the line's own columns).
 LINE_FIELDS = [
-    "id",
-    "invoice_date_due",
-    "amount_total_signed",
+    *FACT_FIELDS,
     "amount_residual_signed",
     "recouvrement_level_id",
     "recouvrement_last_date",
 ]
-LineRow = namedtuple("LineRow", "id due_date amount_total amount_residual level_id last_date")
+LineRow = namedtuple("LineRow", [*InvoiceFacts._fields, "amount_residual", "level_id", "last_date"])
 PlanRow = namedtuple(
     "PlanRow",
     "id partner_id policy_id due_date residual level_id last_date awaiting_sending notice_date",
@@ -400,8 +400,8 @@ class RecouvrementRun(models.Model):
             "move_id": row.id,
             "previous_level_id": row.level_id or False,
             "previous_last_date": row.last_date or False,
-            "due_date": row.due_date,
-            "amount_total": row.amount_total,
+            "due_date": row.invoice_date_due,
+            "amount_total": row.amount_total_signed,
             "amount_residual": row.amount_residual,
             "penalty_amount": 0.0,
             "indemnity_amount": 0.0,
@@ -424,7 +424,9 @@ class RecouvrementRun(models.Model):
         keys = sorted(groups, key=lambda key: (key[0].name or "", key[1].sequence, key[0].id))
         all_moves = self.env["account.move"].concat(*groups.values())
         rows = {row.id: row for row in all_moves._recouvrement_select(LINE_FIELDS, LineRow)}
-        figures = self.env["recouvrement.engine"]._compute_decomptes(all_moves, self.date)
+        figures = self.env["recouvrement.engine"]._compute_decomptes(
+            all_moves, self.date, facts=rows.values()
+        )
         names = Communication._reserve_names(len(keys))
         vals_list = [
             self._prepare_communication_values(
@@ -443,7 +445,7 @@ class RecouvrementRun(models.Model):
             shared = {name: vals[name] for name in related}
             group = sorted(
                 (rows[move_id] for move_id in groups[key].ids),
-                key=lambda row: (row.due_date, row.id),
+                key=lambda row: (row.invoice_date_due, row.id),
             )
             for row in group:
                 values = self._prepare_communication_line_values(row, figures.get(row.id))
