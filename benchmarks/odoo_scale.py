@@ -259,7 +259,8 @@ def ensure_addon_current(name: str, args) -> None:
     log(f"{ADDON} changed since {name} was built: upgrading it there …")
     result = run_worker("upgrade", name, args)
     set_template_params(name, {"addon_fingerprint": fingerprint})
-    log(f"  upgraded in {result['seconds']:.0f} s")
+    analyze_db(name)  # the upgrade's rows and dead tuples, as autovacuum would leave them
+    log(f"  upgraded in {result['seconds']:.0f} s, then VACUUM ANALYZE")
 
 
 # ----------------------------------------------------------------------------------------
