@@ -1035,9 +1035,10 @@ def main(argv=None) -> None:
     info = template_info(template)
 
     dates = parse_dates(args.as_of, info["as_of"])
+    measured = measure_dates(args, template, dates)
     ratios = []
     for as_of in dates:
-        ours, oca = measure_date(args, template, as_of)
+        ours, oca = measured[as_of]
         report(args, template, info, as_of, ours, oca)
         if ours and oca:
             ratios.append((as_of, ours["wall"], oca["wall"]))
@@ -1062,32 +1063,38 @@ def parse_dates(option: str | None, frozen: str) -> list[str]:
     ]
 
 
-def measure_date(args, template: str, as_of: str) -> tuple[dict | None, dict | None]:
-    """Both sides on run date ``as_of``: ``(ours, oca)``, the median run of each."""
-    # Each repetition measures both sides on fresh copies, one after the other, so that a
-    # busy machine weighs on both; the report shows the median run of each side.
-    runs = {"ours": [], "oca": []}
+def measure_dates(args, template: str, dates: list[str]) -> dict:
+    """``{date: (ours, oca)}``, the median run of each side on each run date.
+
+    Each repetition measures every date, both sides on fresh copies one after the other,
+    so that a busy machine (or the first, colder runs) weighs on all of them alike.
+    """
+    runs = {(as_of, kind): [] for as_of in dates for kind in ("ours", "oca")}
     loads = [os.getloadavg()[0]]
     for repetition in range(args.repeat):
-        for kind in ("ours", "oca"):
-            if args.only in (None, kind):
-                letters = kind == "ours" and bool(args.letters) and not repetition
-                runs[kind].append(
-                    measure_side(args, template, kind, "--as-of", as_of, letters=letters)
-                )
-                loads.append(os.getloadavg()[0])
+        for as_of in dates:
+            for kind in ("ours", "oca"):
+                if args.only in (None, kind):
+                    letters = kind == "ours" and bool(args.letters) and not repetition
+                    runs[as_of, kind].append(
+                        measure_side(args, template, kind, "--as-of", as_of, letters=letters)
+                    )
+                    loads.append(os.getloadavg()[0])
     args.load = " / ".join(f"{load:.2f}" for load in loads) + " (1 min; before, after each run)"
-    ours, oca = (median_run(runs[kind]) for kind in ("ours", "oca"))
-    if ours and runs["ours"][0].get("letters"):
-        ours["letters"] = runs["ours"][0]["letters"]
-    if args.profile:
-        profiled = measure_side(args, template, "ours", "--profile", "--as-of", as_of)
-        print(
-            f"PROFILE of our run on {as_of} (timings inflated by profiling: "
-            f"{profiled['wall']:.2f} s, {profiled['queries']} queries)"
-        )
-        print(profiled["profile"])
-    return ours, oca
+    result = {}
+    for as_of in dates:
+        ours, oca = (median_run(runs[as_of, kind]) for kind in ("ours", "oca"))
+        if ours and runs[as_of, "ours"][0].get("letters"):
+            ours["letters"] = runs[as_of, "ours"][0]["letters"]
+        if args.profile:
+            profiled = measure_side(args, template, "ours", "--profile", "--as-of", as_of)
+            print(
+                f"PROFILE of our run on {as_of} (timings inflated by profiling: "
+                f"{profiled['wall']:.2f} s, {profiled['queries']} queries)"
+            )
+            print(profiled["profile"])
+        result[as_of] = (ours, oca)
+    return result
 
 
 if __name__ == "__main__":
