@@ -273,18 +273,28 @@ class AccountMove(models.Model):
         return [row_type(*row) for row in self.env.execute_query(query.select(*columns))]
 
     def _recouvrement_search_state(self, fname, operator, value):
-        """``[('id', 'in', invoices matching)]``: the condition on the joined column (a
-        level by name: on the levels' names)."""
-        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        """The invoices whose state row satisfies the condition, plus those without a
+        row when a row of nulls would (``('recouvrement_level_id', '=', False)``); a level
+        by name: on the levels' names."""
         if fname == "recouvrement_level_id" and isinstance(value, str):
+            negative = operator in expression.NEGATIVE_TERM_OPERATORS
             positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
             levels = self.env["recouvrement.policy.level"]._search([("name", positive, value)])
-            operator, value = "in", levels
-        else:
-            negative = False
-        query = Query(self.env, self._table, self._table_sql)
-        query.add_where(self._condition_to_sql(self._table, fname, operator, value, query))
-        return [("id", "not in" if negative else "in", query)]
+            operator, value = ("not in" if negative else "in"), list(levels)
+        if operator == "=?":
+            if value is False or value is None:
+                return []
+            operator = "="
+        # Read as the invoice's field: the access to the invoice is what is checked.
+        State = self.env["recouvrement.invoice.state"].sudo()
+        column = STATE_FIELDS[fname]
+        query = Query(self.env, State._table, State._table_sql)
+        query.add_where(State._condition_to_sql(State._table, column, operator, value, query))
+        domain = [("id", "in", query.subselect(SQL.identifier(State._table, "move_id")))]
+        if _null_matches(State._fields[column], operator, value):
+            rows = SQL("(SELECT move_id FROM %s)", SQL.identifier(State._table))
+            domain = ["|", *domain, ("id", "not in", rows)]
+        return domain
 
     def _search_recouvrement_level_id(self, operator, value):
         return self._recouvrement_search_state("recouvrement_level_id", operator, value)
@@ -517,3 +527,18 @@ def make_open_item(
         awaiting_sending=bool(awaiting),
         notice_received=notice or None,
     )
+
+
+def _null_matches(field, operator, value):
+    """Whether an invoice without a state row (its columns null; the flag false)
+    satisfies ``(field, operator, value)``, as Odoo reads a condition on a null column."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    if field.type == "boolean":
+        empty = any(not item for item in values)
+    else:
+        empty = any(item is False or item is None for item in values)
+    if operator in ("=", "in"):
+        return empty
+    if operator in ("!=", "not in"):
+        return not empty
+    return operator in expression.NEGATIVE_TERM_OPERATORS  # not like, not ilike
