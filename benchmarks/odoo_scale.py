@@ -4,7 +4,7 @@ Run it on demand with Odoo's Python (never part of the tests)::
 
     /opt/odoo18-venv/bin/python benchmarks/odoo_scale.py [--customers 2000] [--invoices 10000]
         [--rebuild] [--only ours|oca] [--repeat K] [--letters N] [--profile] [--keep]
-        [--replicate K] [--addons-path AP]
+        [--replicate K] [--as-of DATE[,DATE…]|today] [--prefix P] [--addons-path AP]
 
 Needs: Odoo 18 importable by that Python, with the OCA ``account_credit_control`` addon on
 its addons path, the engine's dependencies installed there (the engine itself is taken
@@ -39,7 +39,11 @@ venv points to), PostgreSQL reachable as Odoo's defaults say (local socket), and
    Time: the run date is FROZEN. Every date is relative to ``AS_OF`` (stored in the
    template), not to today, and both runs are dated ``AS_OF``; the clock itself is not
    faked. ``AS_OF`` lies in a half-year whose rates the engine knows, so letters can be
-   produced (the engine never guesses a missing rate).
+   produced (the engine never guesses a missing rate). ``--as-of DATE[,DATE…]`` dates
+   the runs otherwise (``today``: the machine's date, when more invoices are overdue and
+   the run's penalties are provisional), each date measured on both sides: every
+   repetition measures every date, and the report ends with one ratio per date, side by
+   side.
 
 2. Measurements. Each side runs on its own copy of the template (``CREATE DATABASE …
    TEMPLATE`` plus a copy of the filestore), in its own process, as the admin user with

@@ -36,13 +36,21 @@ class RecouvrementInvoiceState(models.Model):
     _log_access = False
     _rec_name = "move_id"
 
-    move_id = fields.Many2one("account.move", required=True, ondelete="cascade", readonly=True)
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one("res.company", required=True, readonly=True)
-    level_id = fields.Many2one("recouvrement.policy.level", readonly=True)
-    last_date = fields.Date(readonly=True)
-    awaiting_sending = fields.Boolean(readonly=True)
+    level_id = fields.Many2one(
+        "recouvrement.policy.level", string="Collection level", readonly=True
+    )
+    last_date = fields.Date(string="Last reminder", readonly=True)
+    awaiting_sending = fields.Boolean(string="Reminder not sent yet", readonly=True)
     next_date = fields.Date(
-        compute="_compute_next_date", store=True, readonly=True, index="btree_not_null"
+        string="Next collection action",
+        compute="_compute_next_date",
+        store=True,
+        readonly=True,
+        index="btree_not_null",
     )
 
     _sql_constraints = [
