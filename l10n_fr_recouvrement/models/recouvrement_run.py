@@ -367,30 +367,54 @@ class RecouvrementRun(models.Model):
     def _prepare_communication_values(self, partner, level, moves, name, figures):
         """A communication, amounts included (``figures``: the engine's, by invoice)."""
         self.ensure_one()
-        Communication = self.env["recouvrement.communication"]
-        regime = partner._recouvrement_get_regime()
-        decompte = self.env["recouvrement.engine"]._combine_decomptes(
-            [figures[move.id] for move in moves if move.id in figures], self.date, regime
+        return self._prepare_communication_values_from(
+            self._get_shared_communication_values(),
+            self._get_level_communication_values(level),
+            partner,
+            moves.ids,
+            name,
+            figures,
         )
+
+    def _get_shared_communication_values(self):
+        """What every communication of the run has in common."""
         return {
-            "name": name,
             "state": "draft",
             "run_id": self.id,
             "company_id": self.company_id.id,
             "currency_id": self.company_id.currency_id.id,
-            "partner_id": partner.id,
+            "date": self.date,
+            "send_pending": self.mode == "auto",
+        }
+
+    @api.model
+    def _get_level_communication_values(self, level):
+        """What every communication of ``level`` has in common."""
+        return {
             "policy_id": level.policy_id.id,
             "level_id": level.id,
             "letter_kind": level.letter_kind,
             "is_formal_notice": level.is_formal_notice,
-            "date": self.date,
-            "regime": regime,
-            "user_id": (
-                partner.recouvrement_collector_id or self.company_id.recouvrement_collector_id
-            ).id,
-            **Communication._get_amount_values(decompte),
             "documents_pending": bool(level.letter_kind),
-            "send_pending": self.mode == "auto",
+        }
+
+    def _prepare_communication_values_from(
+        self, shared, by_level, partner, move_ids, name, figures
+    ):
+        """A communication from the run's and its level's values (read once for all)."""
+        regime = partner._recouvrement_get_regime()
+        decompte = self.env["recouvrement.engine"]._combine_decomptes(
+            [figures[move_id] for move_id in move_ids if move_id in figures], shared["date"], regime
+        )
+        collector = partner.recouvrement_collector_id or self.company_id.recouvrement_collector_id
+        return {
+            **shared,
+            **by_level,
+            "name": name,
+            "partner_id": partner.id,
+            "regime": regime,
+            "user_id": collector.id,
+            **self.env["recouvrement.communication"]._get_amount_values(decompte),
         }
 
     def _prepare_communication_line_values(self, row, figures):
@@ -428,9 +452,11 @@ class RecouvrementRun(models.Model):
             all_moves, self.date, facts=rows.values()
         )
         names = Communication._reserve_names(len(keys))
+        run_values = self._get_shared_communication_values()
+        by_level = {level: self._get_level_communication_values(level) for _p, level in keys}
         vals_list = [
-            self._prepare_communication_values(
-                partner, level, groups[(partner, level)], name, figures
+            self._prepare_communication_values_from(
+                run_values, by_level[level], partner, groups[(partner, level)].ids, name, figures
             )
             for (partner, level), name in zip(keys, names, strict=True)
         ]
