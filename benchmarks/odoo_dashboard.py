@@ -3,7 +3,7 @@
 Run it on demand with Odoo's Python, after ``odoo_scale.py`` built its template::
 
     /opt/odoo18-venv/bin/python benchmarks/odoo_dashboard.py [--customers 2000] \
-        [--invoices 10000] [--repeat 5]
+        [--invoices 10000] [--repeat 5] [--prefix recouvrement_bench]
 
 It copies the template ``recouvrement_bench_<customers>x<invoices>``, runs our collection
 run on the copy (so that invoices carry levels and next dates), then times what collectors
@@ -145,9 +145,14 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--addons-path", default=None)
+    parser.add_argument(
+        "--prefix",
+        default="recouvrement_bench",
+        help="the templates' name prefix (odoo_scale.py --prefix)",
+    )
     args = parser.parse_args()
     addons_path = args.addons_path or odoo_scale.default_addons_path()
-    template = f"recouvrement_bench_{args.customers}x{args.invoices}"
+    template = f"{args.prefix}_{args.customers}x{args.invoices}"
     if not odoo_scale.db_exists(template):
         sys.exit(f"{template} does not exist: build it with benchmarks/odoo_scale.py first")
     args.addons_path = addons_path

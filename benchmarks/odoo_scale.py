@@ -4,7 +4,7 @@ Run it on demand with Odoo's Python (never part of the tests)::
 
     /opt/odoo18-venv/bin/python benchmarks/odoo_scale.py [--customers 2000] [--invoices 10000]
         [--rebuild] [--only ours|oca] [--repeat K] [--letters N] [--profile] [--keep]
-        [--replicate K] [--addons-path AP]
+        [--replicate K] [--as-of DATE[,DATE…]|today] [--prefix P] [--addons-path AP]
 
 Needs: Odoo 18 importable by that Python, with the OCA ``account_credit_control`` addon on
 its addons path, the engine's dependencies installed there (the engine itself is taken
@@ -39,7 +39,11 @@ venv points to), PostgreSQL reachable as Odoo's defaults say (local socket), and
    Time: the run date is FROZEN. Every date is relative to ``AS_OF`` (stored in the
    template), not to today, and both runs are dated ``AS_OF``; the clock itself is not
    faked. ``AS_OF`` lies in a half-year whose rates the engine knows, so letters can be
-   produced (the engine never guesses a missing rate).
+   produced (the engine never guesses a missing rate). ``--as-of DATE[,DATE…]`` dates
+   the runs otherwise (``today``: the machine's date, when more invoices are overdue and
+   the run's penalties are provisional), each date measured on both sides: every
+   repetition measures every date, and the report ends with one ratio per date, side by
+   side.
 
 2. Measurements. Each side runs on its own copy of the template (``CREATE DATABASE …
    TEMPLATE`` plus a copy of the filestore), in its own process, as the admin user with
@@ -261,7 +265,8 @@ def ensure_addon_current(name: str, args) -> None:
     log(f"{ADDON} changed since {name} was built: upgrading it there …")
     result = run_worker("upgrade", name, args)
     set_template_params(name, {"addon_fingerprint": fingerprint})
-    log(f"  upgraded in {result['seconds']:.0f} s")
+    analyze_db(name)  # the upgrade's rows and dead tuples, as autovacuum would leave them
+    log(f"  upgraded in {result['seconds']:.0f} s, then VACUUM ANALYZE")
 
 
 # ----------------------------------------------------------------------------------------
@@ -487,12 +492,17 @@ def measure(env, action) -> dict:
     }
 
 
-def worker_ours(db: str, addons_path: str, profile: bool) -> dict:
+def run_date(env, as_of: str | None) -> date:
+    """The run date: ``--as-of``'s, else the template's frozen one."""
+    return date.fromisoformat(as_of or get_param(env, "as_of"))
+
+
+def worker_ours(db: str, addons_path: str, profile: bool, as_of: str | None) -> dict:
     registry = open_registry(db, addons_path)
     rss_loaded = peak_rss_mib()
     with registry.cursor() as cr:
         env = admin_env(cr)
-        as_of = date.fromisoformat(get_param(env, "as_of"))
+        as_of = run_date(env, as_of)
         stubs = stub_documents(env)
         timer = PhaseTimer()
         Run = type(env["recouvrement.run"])
@@ -530,12 +540,12 @@ def worker_ours(db: str, addons_path: str, profile: bool) -> dict:
     return result
 
 
-def worker_oca(db: str, addons_path: str) -> dict:
+def worker_oca(db: str, addons_path: str, as_of: str | None) -> dict:
     registry = open_registry(db, addons_path)
     rss_loaded = peak_rss_mib()
     with registry.cursor() as cr:
         env = admin_env(cr)
-        as_of = date.fromisoformat(get_param(env, "as_of"))
+        as_of = run_date(env, as_of)
         policy = env["credit.control.policy"].browse(get_param(env, "oca_policy_id"))
 
         def action():
@@ -711,6 +721,10 @@ def profile_ours(env, action) -> dict:
             f"  {count:6d}  {1000 * time_by_caller[(location, callee, query)]:8.0f} ms  "
             f"{location}  -> {callee}  [{query}]"
         )
+    lines.append("slowest callers (total time in SQL):")
+    for (location, callee, query), seconds in time_by_caller.most_common(12):
+        count = by_caller[(location, callee, query)]
+        lines.append(f"  {count:6d}  {1000 * seconds:8.0f} ms  {location}  -> {callee}  [{query}]")
     lines.append("queries by addon call chain (innermost first, 4 frames):")
     for chain, count in by_chain.most_common(15):
         lines.append(f"  {count:6d}  {chain}")
@@ -820,6 +834,9 @@ def measure_side(args, template: str, kind: str, *extra: str, letters: bool = Fa
     ensure_addon_current(template, args)  # the addon is edited while we measure
     copy = f"{template}_{kind}_{os.getpid()}"
     seconds = copy_db(template, copy)
+    # Dropping the previous copy and writing this one leave dirty buffers: flush them
+    # now, or the checkpoint lands in this side's run (the run after OCA's paid for it).
+    pg_admin("CHECKPOINT")
     log(f"{kind}: copied the template to {copy} in {seconds:.2f} s; measuring …")
     try:
         result = run_worker(kind, copy, args, *extra)
@@ -849,11 +866,14 @@ def mib(value: float) -> str:
     return f"{value:.0f} MiB"
 
 
-def report(args, template: str, info: dict, ours: dict | None, oca: dict | None) -> None:
+def report(
+    args, template: str, info: dict, as_of: str, ours: dict | None, oca: dict | None
+) -> None:
+    frozen = "frozen" if as_of == info["as_of"] else f"data frozen on {info['as_of']}"
     print(
         f"Odoo scale benchmark, template {template}: {info['customers']} customers, "
         f"{info['invoices']} posted invoices (15 % paid, 10 % part paid), run date "
-        f"{info['as_of']} (frozen); {ADDON} files {info.get('addon_fingerprint')}"
+        f"{as_of} ({frozen}); {ADDON} files {info.get('addon_fingerprint')}"
     )
     replicated = bool(info.get("replicated_from"))
     print(
@@ -976,6 +996,12 @@ def main(argv=None) -> None:
         default="recouvrement_bench",
         help="the templates' name prefix: a separate set of templates for another checkout",
     )
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE[,DATE…]",
+        help="run dates (YYYY-MM-DD or today, comma-separated, measured one after the other); "
+        "default: the template's frozen date",
+    )
     parser.add_argument("--addons-path")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -994,8 +1020,8 @@ def main(argv=None) -> None:
             "populate": lambda: worker_populate(
                 args.db, args.addons_path, args.customers, args.invoices
             ),
-            "ours": lambda: worker_ours(args.db, args.addons_path, args.profile),
-            "oca": lambda: worker_oca(args.db, args.addons_path),
+            "ours": lambda: worker_ours(args.db, args.addons_path, args.profile, args.as_of),
+            "oca": lambda: worker_oca(args.db, args.addons_path, args.as_of),
             "letters": lambda: worker_letters(args.db, args.addons_path, args.letters),
             "cron": lambda: odoo_scale_cron.worker_cron(args.db, args.addons_path, args.calls_file),
         }
@@ -1029,30 +1055,69 @@ def main(argv=None) -> None:
     ensure_addon_current(template, args)
     info = template_info(template)
 
-    # Each repetition measures both sides on fresh copies, one after the other, so that a
-    # busy machine weighs on both; the report shows the median run of each side.
-    runs = {"ours": [], "oca": []}
-    loads = [os.getloadavg()[0]]
-    for repetition in range(args.repeat):
-        for kind in ("ours", "oca"):
-            if args.only in (None, kind):
-                letters = kind == "ours" and bool(args.letters) and not repetition
-                runs[kind].append(measure_side(args, template, kind, letters=letters))
-                loads.append(os.getloadavg()[0])
-    args.load = " / ".join(f"{load:.2f}" for load in loads) + " (1 min; before, after each run)"
-    ours, oca = (median_run(runs[kind]) for kind in ("ours", "oca"))
-    if ours and runs["ours"][0].get("letters"):
-        ours["letters"] = runs["ours"][0]["letters"]
-    if args.profile:
-        profiled = measure_side(args, template, "ours", "--profile")
-        print(
-            f"PROFILE of our run (timings inflated by profiling: {profiled['wall']:.2f} s, "
-            f"{profiled['queries']} queries)"
-        )
-        print(profiled["profile"])
-    report(args, template, info, ours, oca)
+    dates = parse_dates(args.as_of, info["as_of"])
+    measured = measure_dates(args, template, dates)
+    ratios = []
+    for as_of in dates:
+        ours, oca = measured[as_of]
+        report(args, template, info, as_of, ours, oca)
+        if ours and oca:
+            ratios.append((as_of, ours["wall"], oca["wall"]))
+    if len(dates) > 1:
+        print("side by side:")
+        for as_of, ours_wall, oca_wall in ratios:
+            print(
+                f"  run date {as_of}: ours {ours_wall:.2f} s, OCA {oca_wall:.2f} s, "
+                f"ratio {oca_wall / ours_wall:.1f}x"
+            )
     if args.cron or args.only == "cron":
         odoo_scale_cron.report_cron(odoo_scale_cron.measure_cron(args, template))
+
+
+def parse_dates(option: str | None, frozen: str) -> list[str]:
+    """``--as-of``'s dates in ISO form (``today``: the machine's date); default: frozen."""
+    if not option:
+        return [frozen]
+    return [
+        date.today().isoformat()
+        if part.strip() == "today"
+        else date.fromisoformat(part.strip()).isoformat()
+        for part in option.split(",")
+    ]
+
+
+def measure_dates(args, template: str, dates: list[str]) -> dict:
+    """``{date: (ours, oca)}``, the median run of each side on each run date.
+
+    Each repetition measures every date, both sides on fresh copies one after the other,
+    so that a busy machine (or the first, colder runs) weighs on all of them alike.
+    """
+    runs = {(as_of, kind): [] for as_of in dates for kind in ("ours", "oca")}
+    loads = [os.getloadavg()[0]]
+    for repetition in range(args.repeat):
+        for as_of in dates:
+            for kind in ("ours", "oca"):
+                if args.only in (None, kind):
+                    letters = kind == "ours" and bool(args.letters) and not repetition
+                    runs[as_of, kind].append(
+                        measure_side(args, template, kind, "--as-of", as_of, letters=letters)
+                    )
+                    loads.append(os.getloadavg()[0])
+    args.load = " / ".join(f"{load:.2f}" for load in loads) + " (1 min; before, after each run)"
+    result = {}
+    for as_of in dates:
+        ours, oca = (median_run(runs[as_of, kind]) for kind in ("ours", "oca"))
+        if ours and runs[as_of, "ours"][0].get("letters"):
+            ours["letters"] = runs[as_of, "ours"][0]["letters"]
+        if args.profile:
+            profiled = measure_side(args, template, "ours", "--profile", "--as-of", as_of)
+            print(
+                f"PROFILE of our run on {as_of} (timings inflated by profiling: "
+                f"{profiled['wall']:.2f} s, {profiled['queries']} queries)"
+            )
+            print(profiled["profile"])
+        result[as_of] = (ours, oca)
+    return result
 
 
 if __name__ == "__main__":

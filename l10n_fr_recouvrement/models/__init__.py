@@ -23,6 +23,7 @@ from . import (
     recouvrement_dossier_filing,
     recouvrement_dossier_lines,
     recouvrement_engine,
+    recouvrement_invoice_state,
     recouvrement_overdue_report,
     recouvrement_policy,
     recouvrement_registered_provider,

@@ -3,21 +3,18 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.osv import expression
+from odoo.tools import SQL, Query
 
 from recouvrement.escalation import OpenItem, next_action_date
+
+from .recouvrement_invoice_state import STATE_FIELDS
 
 OPEN_INVOICE_INDEX = "account_move_recouvrement_open_invoice_idx"
 OPEN_INVOICE_PARTNER_INDEX = "account_move_recouvrement_open_partner_idx"
 OPEN_INVOICE_PREDICATE = (
     "move_type = 'out_invoice' AND state = 'posted' AND payment_state IN ('not_paid', 'partial')"
 )
-LADDER_FIELDS = [
-    "recouvrement_level_id",
-    "recouvrement_last_date",
-    "recouvrement_awaiting_sending",
-    "recouvrement_next_date",
-]
 
 
 class AccountMove(models.Model):
@@ -44,33 +41,39 @@ class AccountMove(models.Model):
         help="The reminder ladder this invoice follows: its own, else its customer's, else "
         "its company's.",
     )
+    # The ladder state lives in recouvrement.invoice.state (why: its docstring); these
+    # fields show it, searchable, sortable and groupable through _field_to_sql.
+    recouvrement_state_ids = fields.One2many(
+        "recouvrement.invoice.state", "move_id", string="Collection state", readonly=True
+    )
     recouvrement_level_id = fields.Many2one(
         "recouvrement.policy.level",
         string="Collection level",
-        copy=False,
-        index="btree_not_null",
-        readonly=True,
+        compute="_compute_recouvrement_level_id",
+        search="_search_recouvrement_level_id",
+        compute_sudo=True,
         help="The last level of the reminder ladder this invoice reached.",
     )
     recouvrement_last_date = fields.Date(
         string="Last reminder",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
+        compute="_compute_recouvrement_last_date",
+        search="_search_recouvrement_last_date",
+        compute_sudo=True,
         help="The day the last reminder went out (a mise en demeure: posted); a draft does "
         "not count.",
     )
     recouvrement_awaiting_sending = fields.Boolean(
         string="Reminder not sent yet",
-        copy=False,
-        readonly=True,
+        compute="_compute_recouvrement_awaiting_sending",
+        search="_search_recouvrement_awaiting_sending",
+        compute_sudo=True,
         help="The reminder of the level reached has not gone out: the ladder waits for it.",
     )
     recouvrement_next_date = fields.Date(
         string="Next collection action",
         compute="_compute_recouvrement_next_date",
-        store=True,
-        index="btree_not_null",
+        search="_search_recouvrement_next_date",
+        compute_sudo=True,
         help="When the invoice may reach its next level, pauses aside.",
     )
     recouvrement_block_ids = fields.Many2many(
@@ -172,17 +175,23 @@ class AccountMove(models.Model):
         result = {}
         for company in self.company_id:
             moves = self.filtered(lambda move, company=company: move.company_id == company)
-            default = company._recouvrement_get_policy()
-            # The partner's policy depends on the company: read it in the company's env.
-            partners = moves.commercial_partner_id.with_company(company)
-            by_partner = {partner.id: partner.recouvrement_policy_id for partner in partners}
+            by_partner = self._recouvrement_get_partner_policies(
+                company, moves.commercial_partner_id.ids
+            )
             for move in moves:
                 result[move] = (
-                    move.recouvrement_policy_id
-                    or by_partner[move.commercial_partner_id.id]
-                    or default
+                    move.recouvrement_policy_id or by_partner[move.commercial_partner_id.id]
                 )
         return result
+
+    @api.model
+    def _recouvrement_get_partner_policies(self, company, partner_ids):
+        """``{partner id: policy}``: the customer's policy in ``company``, else the
+        company's (for the invoices without a policy of their own)."""
+        default = company._recouvrement_get_policy()
+        # The partner's policy depends on the company: read it in the company's env.
+        partners = self.env["res.partner"].browse(partner_ids).with_company(company)
+        return {partner.id: partner.recouvrement_policy_id or default for partner in partners}
 
     def _compute_recouvrement_applied_policy_id(self):
         policies = self.filtered("company_id")._recouvrement_get_policies()
@@ -201,23 +210,112 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
-    @api.depends(
-        "state",
-        "payment_state",
-        "invoice_date_due",
-        "recouvrement_level_id",
-        "recouvrement_last_date",
-        "recouvrement_awaiting_sending",
-        "recouvrement_notice_date",
-        "recouvrement_policy_id",
-    )
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        self.env["recouvrement.invoice.state"]._ensure_rows(moves)
+        return moves
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("move_type") == "out_invoice":
+            self.env["recouvrement.invoice.state"]._ensure_rows(self)
+        return result
+
+    # ------------------------------------------------------------------
+    # The ladder state, kept in recouvrement.invoice.state
+    # ------------------------------------------------------------------
+    # One compute per field: the next date's compute reads the others, never itself.
+    @api.depends("recouvrement_state_ids.level_id")
+    def _compute_recouvrement_level_id(self):
+        self._recouvrement_copy_state("recouvrement_level_id")
+
+    @api.depends("recouvrement_state_ids.last_date")
+    def _compute_recouvrement_last_date(self):
+        self._recouvrement_copy_state("recouvrement_last_date")
+
+    @api.depends("recouvrement_state_ids.awaiting_sending")
+    def _compute_recouvrement_awaiting_sending(self):
+        self._recouvrement_copy_state("recouvrement_awaiting_sending")
+
+    @api.depends("recouvrement_state_ids.next_date")
     def _compute_recouvrement_next_date(self):
-        open_moves = self.filtered(
-            lambda move: move.invoice_date_due and move._recouvrement_is_open()
-        )
-        next_dates = open_moves._recouvrement_get_next_dates()
+        self._recouvrement_copy_state("recouvrement_next_date")
+
+    def _recouvrement_copy_state(self, fname):
+        column = STATE_FIELDS[fname]
+        states = self.recouvrement_state_ids  # read for every invoice at once
         for move in self:
-            move.recouvrement_next_date = next_dates.get(move, False)
+            move[fname] = move.recouvrement_state_ids[:1].with_prefetch(states._prefetch_ids)[
+                column
+            ]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The ladder fields as the state table's columns, joined on the invoice (no row:
+        nulls, and false for the flag), so that domains, orders and group-bys use SQL."""
+        column = STATE_FIELDS.get(fname)
+        if column is None:
+            return super()._field_to_sql(alias, fname, query, flush)
+        if query is None:
+            raise ValueError(f"{fname} needs a query to join the collection state")
+        self.check_field_access_rights("read", [fname])
+        State = self.env["recouvrement.invoice.state"]
+        state_alias = query.make_alias(alias, "recouvrement_state")
+        query.add_join(
+            "LEFT JOIN",
+            state_alias,
+            State._table,
+            SQL("%s = %s", SQL.identifier(alias, "id"), SQL.identifier(state_alias, "move_id")),
+        )
+        sql = SQL.identifier(state_alias, column, to_flush=State._fields[column] if flush else None)
+        if column == "awaiting_sending":
+            return SQL("COALESCE(%s, FALSE)", sql)
+        return sql
+
+    def _recouvrement_select(self, fnames, row_type, query=None):
+        """The fields ``fnames`` of ``self`` (or of the invoices of ``query``) as
+        ``row_type`` tuples, in one query, in no particular order: what a run reads of
+        thousands of invoices, without building their records."""
+        if query is None:
+            query = self._as_query(ordered=False)
+        columns = [self._field_to_sql(self._table, fname, query) for fname in fnames]
+        return [row_type(*row) for row in self.env.execute_query(query.select(*columns))]
+
+    def _recouvrement_search_state(self, fname, operator, value):
+        """The invoices whose state row satisfies the condition, plus those without a
+        row when a row of nulls would (``('recouvrement_level_id', '=', False)``); a level
+        by name: on the levels' names."""
+        if fname == "recouvrement_level_id" and isinstance(value, str):
+            negative = operator in expression.NEGATIVE_TERM_OPERATORS
+            positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+            levels = self.env["recouvrement.policy.level"]._search([("name", positive, value)])
+            operator, value = ("not in" if negative else "in"), list(levels)
+        if operator == "=?":
+            if value is False or value is None:
+                return []
+            operator = "="
+        # Read as the invoice's field: the access to the invoice is what is checked.
+        State = self.env["recouvrement.invoice.state"].sudo()
+        column = STATE_FIELDS[fname]
+        query = Query(self.env, State._table, State._table_sql)
+        query.add_where(State._condition_to_sql(State._table, column, operator, value, query))
+        domain = [("id", "in", query.subselect(SQL.identifier(State._table, "move_id")))]
+        if _null_matches(State._fields[column], operator, value):
+            rows = SQL("(SELECT move_id FROM %s)", SQL.identifier(State._table))
+            domain = ["|", *domain, ("id", "not in", rows)]
+        return domain
+
+    def _search_recouvrement_level_id(self, operator, value):
+        return self._recouvrement_search_state("recouvrement_level_id", operator, value)
+
+    def _search_recouvrement_last_date(self, operator, value):
+        return self._recouvrement_search_state("recouvrement_last_date", operator, value)
+
+    def _search_recouvrement_awaiting_sending(self, operator, value):
+        return self._recouvrement_search_state("recouvrement_awaiting_sending", operator, value)
+
+    def _search_recouvrement_next_date(self, operator, value):
+        return self._recouvrement_search_state("recouvrement_next_date", operator, value)
 
     def _recouvrement_get_next_dates(self):
         """``{move: date or False}``: when each invoice may climb again (the engine's).
@@ -246,16 +344,16 @@ class AccountMove(models.Model):
     def _recouvrement_get_open_item(self, position, pauses=()):
         """The invoice as the engine's ladder sees it: the facts, no decision."""
         self.ensure_one()
-        return OpenItem(
-            invoice=str(self.id),
-            debtor=str(self.commercial_partner_id.id),
-            due_date=self.invoice_date_due,
-            balance=Decimal(f"{self.amount_residual_signed:.2f}"),
-            level=position,
-            last_reminder=self.recouvrement_last_date or None,
-            pauses=pauses,
-            awaiting_sending=self.recouvrement_awaiting_sending,
-            notice_received=self.recouvrement_notice_date or None,
+        return make_open_item(
+            self.id,
+            self.commercial_partner_id.id,
+            self.invoice_date_due,
+            self.amount_residual_signed,
+            position,
+            self.recouvrement_last_date,
+            self.recouvrement_awaiting_sending,
+            self.recouvrement_notice_date,
+            pauses,
         )
 
     @api.depends(
@@ -309,46 +407,20 @@ class AccountMove(models.Model):
             move.recouvrement_penalty_provisional = bool(line and line.provisional)
 
     def _recouvrement_write_ladder(self, vals):
-        """Write ladder fields without the invoice's accounting synchronisation.
+        """Write ladder fields (the state table's) and the notice date, without the
+        invoice's accounting synchronisation.
 
         ``account.move.write`` re-synchronises tax and payment-term lines on every write,
         with queries per invoice; the ladder fields touch no accounting data.
         """
-        return (
-            self.sudo()
-            .with_context(tracking_disable=True, skip_invoice_sync=True, check_move_validity=False)
-            .write(vals)
-        )
-
-    def _recouvrement_raise_levels(self, levels):
-        """The run's write: each invoice reaches ``levels[move]``, its reminder not sent
-        yet (the last reminder's day is the sending's, see ``_recouvrement_mark_sent``),
-        in one query.
-
-        No next action date while the reminder waits to go out (the engine's rule); the
-        ORM's write would issue one UPDATE per hundred invoices.
-        """
-        if not self:
-            return
-        self.flush_recordset(LADDER_FIELDS)
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE account_move AS move
-                   SET recouvrement_level_id = raised.level_id,
-                       recouvrement_awaiting_sending = true,
-                       recouvrement_next_date = NULL,
-                       write_uid = %(uid)s,
-                       write_date = now() AT TIME ZONE 'UTC'
-                  FROM unnest(%(ids)s::int[], %(levels)s::int[]) AS raised(id, level_id)
-                 WHERE move.id = raised.id
-                """,
-                uid=self.env.uid,
-                ids=self.ids,
-                levels=[levels[move].id for move in self],
-            )
-        )
-        self.invalidate_recordset([*LADDER_FIELDS, "write_uid", "write_date"])
+        states = {STATE_FIELDS[name]: value for name, value in vals.items() if name in STATE_FIELDS}
+        if states:
+            self.env["recouvrement.invoice.state"]._write_ladder(self, states)
+        others = {name: value for name, value in vals.items() if name not in STATE_FIELDS}
+        if others:
+            self.sudo().with_context(
+                tracking_disable=True, skip_invoice_sync=True, check_move_validity=False
+            ).write(others)
 
     def _recouvrement_mark_sent(self, level, day):
         """The reminder of ``level`` went out on ``day``: the invoices still at that level
@@ -447,3 +519,35 @@ class AccountMove(models.Model):
                 engine._render_adhoc_letter(report, partner, moves, kind, moves[0].name)
             )
         return documents
+
+
+def make_open_item(
+    move_id, partner_id, due_date, residual, position, last_date, awaiting, notice, pauses=()
+):
+    """An engine ``OpenItem`` from an invoice's plain values (a run reads them in SQL)."""
+    return OpenItem(
+        invoice=str(move_id),
+        debtor=str(partner_id),
+        due_date=due_date,
+        balance=Decimal(f"{residual:.2f}"),
+        level=position,
+        last_reminder=last_date or None,
+        pauses=pauses,
+        awaiting_sending=bool(awaiting),
+        notice_received=notice or None,
+    )
+
+
+def _null_matches(field, operator, value):
+    """Whether an invoice without a state row (its columns null; the flag false)
+    satisfies ``(field, operator, value)``, as Odoo reads a condition on a null column."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    if field.type == "boolean":
+        empty = any(not item for item in values)
+    else:
+        empty = any(item is False or item is None for item in values)
+    if operator in ("=", "in"):
+        return empty
+    if operator in ("!=", "not in"):
+        return not empty
+    return operator in expression.NEGATIVE_TERM_OPERATORS  # not like, not ilike

@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,6 +43,21 @@ _COURTS = {}
 # The engine reads a country as written on French letters ("Belgique"), or its code.
 FRENCH_COUNTRY_NAMES = Locale("fr").territories
 ANONYMOUS_PARTY = Party(name="", address=Address(street="", zip="", city=""))
+# What a décompte reads of an invoice; ``InvoiceFacts`` has the same names, the
+# many2ones as ids.
+FACT_FIELDS = [
+    "id",
+    "name",
+    "move_type",
+    "company_id",
+    "commercial_partner_id",
+    "invoice_date",
+    "invoice_date_due",
+    "delivery_date",
+    "amount_total_signed",
+    "recouvrement_notice_date",
+]
+InvoiceFacts = namedtuple("InvoiceFacts", [*FACT_FIELDS[:4], "partner_id", *FACT_FIELDS[5:]])
 
 
 def to_decimal(value):
@@ -208,6 +223,7 @@ class RecouvrementEngine(models.AbstractModel):
 
     @api.model
     def _get_engine_invoice(self, move, settlements):
+        """An invoice (a record or its ``InvoiceFacts``) as an engine ``Invoice``."""
         return Invoice(
             number=move.name,
             amount=to_decimal(abs(move.amount_total_signed)),
@@ -230,14 +246,24 @@ class RecouvrementEngine(models.AbstractModel):
         Without ``identity`` the debtor's party is left empty: enough for penalties,
         which depend on the invoices and the regime only, and cheaper for thousands.
         """
+        return self._make_account(
+            partner,
+            moves[:1].company_id or self.env.company,
+            [self._get_engine_invoice(move, settlements) for move in moves],
+            notice_received,
+            identity,
+        )
+
+    @api.model
+    def _make_account(self, partner, company, invoices, notice_received=None, identity=True):
+        """The engine ``Account`` of one debtor for engine ``invoices`` of ``company``."""
         debtor = partner.commercial_partner_id
         regime = Regime(debtor._recouvrement_get_regime())
-        company = moves[:1].company_id or self.env.company
         return Account(
             key=str(debtor.id),
             party=self._get_party(debtor) if identity else ANONYMOUS_PARTY,
             regime=regime,
-            invoices=tuple(self._get_engine_invoice(move, settlements) for move in moves),
+            invoices=tuple(invoices),
             contractual_rate=self._get_contractual_rate(company, regime),
             notice_received=notice_received or None,
         )
@@ -255,38 +281,49 @@ class RecouvrementEngine(models.AbstractModel):
         )
 
     @api.model
-    def _compute_decomptes(self, moves, as_of, allow_provisional=True, settlements=None):
+    def _compute_decomptes(
+        self, moves, as_of, allow_provisional=True, settlements=None, facts=None
+    ):
         """``{move_id: InvoiceDecompte}`` for customer invoices, on ``as_of``.
 
         Invoices are grouped into one claim per company, debtor and date of receipt of the
         mise en demeure (which starts legal interest for a consumer); a claim the engine
         refuses (missing rate, inconsistent data) leaves its invoices out and is logged.
+        The invoices' fields are read in one query, as plain ``InvoiceFacts``, unless
+        the caller read them already (``facts``: tuples with the same names): a run
+        computes thousands.
         """
-        moves = moves.filtered(lambda move: move.move_type == "out_invoice" and move.name)
+        if facts is None:
+            facts = moves._recouvrement_select(FACT_FIELDS, InvoiceFacts)
+        facts = [fact for fact in facts if fact.move_type == "out_invoice" and fact.name]
         if settlements is None:
-            settlements = self._get_settlements(moves)
+            settlements = self._get_settlements(moves.browse([fact.id for fact in facts]))
         groups = defaultdict(list)
-        for move in moves:
-            if move.amount_total_signed <= 0 or not (move.invoice_date_due or move.invoice_date):
+        for fact in facts:
+            if fact.amount_total_signed <= 0 or not (fact.invoice_date_due or fact.invoice_date):
                 continue
-            key = (move.company_id, move.commercial_partner_id, move.recouvrement_notice_date)
-            groups[key].append(move)
+            key = (fact.company_id, fact.partner_id, fact.recouvrement_notice_date)
+            groups[key].append(fact)
+        Partner = self.env["res.partner"].with_prefetch([key[1] for key in groups])
+        Company = self.env["res.company"]
         result = {}
         rates = self._get_rate_table()
-        for (_company, partner, notice), group in groups.items():
-            group = self.env["account.move"].concat(*group)
-            account = self._get_account(partner, group, settlements, notice, identity=False)
-            claim = account.claim()
+        for (company_id, partner_id, notice), group in groups.items():
+            invoices = [self._get_engine_invoice(fact, settlements) for fact in group]
+            account = self._make_account(
+                Partner.browse(partner_id), Company.browse(company_id), invoices, notice, False
+            )
             try:
                 decompte = compute_decompte(
-                    claim, as_of, rates, allow_provisional=allow_provisional
+                    account.claim(), as_of, rates, allow_provisional=allow_provisional
                 )
             except Exception as error:  # the engine names what is wrong
-                _logger.warning("Cannot compute penalties of %s: %s", group.mapped("name"), error)
+                names = [fact.name for fact in group]
+                _logger.warning("Cannot compute penalties of %s: %s", names, error)
                 continue
             by_number = {line.number: line for line in decompte.invoices}
-            for move in group:
-                result[move.id] = by_number[move.name]
+            for fact in group:
+                result[fact.id] = by_number[fact.name]
         return result
 
     @api.model

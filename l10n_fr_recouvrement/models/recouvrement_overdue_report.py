@@ -59,7 +59,7 @@ class RecouvrementOverdueReport(models.Model):
                    move.id AS move_id,
                    move.company_id,
                    move.commercial_partner_id AS partner_id,
-                   move.recouvrement_level_id AS level_id,
+                   state.level_id AS level_id,
                    company.currency_id AS currency_id,
                    move.invoice_date_due,
                    GREATEST(%(today)s - move.invoice_date_due, 0) AS age_days,
@@ -72,13 +72,14 @@ class RecouvrementOverdueReport(models.Model):
                    END AS age_bucket,
                    COALESCE(move.recouvrement_blocked, FALSE) AS blocked,
                    move.recouvrement_block_reason AS block_reason,
-                   move.recouvrement_next_date AS next_date,
-                   COALESCE(move.recouvrement_next_date <= %(today)s
+                   state.next_date AS next_date,
+                   COALESCE(state.next_date <= %(today)s
                             AND NOT COALESCE(move.recouvrement_blocked, FALSE), FALSE)
                        AS action_due,
                    move.amount_residual_signed AS amount_residual
               FROM account_move move
               JOIN res_company company ON company.id = move.company_id
+              LEFT JOIN recouvrement_invoice_state state ON state.move_id = move.id
              WHERE move.move_type = 'out_invoice'
                AND move.state = 'posted'
                AND move.payment_state IN ('not_paid', 'partial')

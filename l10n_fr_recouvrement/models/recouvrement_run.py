@@ -1,5 +1,5 @@
 import logging
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -7,30 +7,40 @@ from odoo.tools import SQL, split_every
 
 from recouvrement.escalation import SkipCode, plan_run
 
+from .account_move import make_open_item
+from .recouvrement_engine import FACT_FIELDS, InvoiceFacts
+
 _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serialises runs (second key: the company).
 RUN_LOCK_KEY = 7405202
 # What the invoices without a collection policy are counted under, beside the engine's skips.
 NO_POLICY = "no_policy"
-# What a run reads of each candidate invoice (planning, amounts, lines), and nothing
-# more: reading another field would fetch all of account_move's hundred columns.
-RUN_FIELDS = [
-    "move_type",
-    "name",
-    "company_id",
+# What planning reads of each candidate (the invoice's fields, in ``PlanRow``'s order).
+PLAN_FIELDS = [
+    "id",
     "commercial_partner_id",
-    "invoice_date",
-    "invoice_date_due",
-    "delivery_date",
-    "amount_total_signed",
-    "amount_residual_signed",
     "recouvrement_policy_id",
+    "invoice_date_due",
+    "amount_residual_signed",
     "recouvrement_level_id",
     "recouvrement_last_date",
     "recouvrement_awaiting_sending",
     "recouvrement_notice_date",
 ]
+# What the décomptes and the communication lines read of each raised invoice, in one
+# query (``LineRow``: the engine's ``InvoiceFacts`` and the line's own columns).
+LINE_FIELDS = [
+    *FACT_FIELDS,
+    "amount_residual_signed",
+    "recouvrement_level_id",
+    "recouvrement_last_date",
+]
+LineRow = namedtuple("LineRow", [*InvoiceFacts._fields, "amount_residual", "level_id", "last_date"])
+PlanRow = namedtuple(
+    "PlanRow",
+    "id partner_id policy_id due_date residual level_id last_date awaiting_sending notice_date",
+)
 
 
 class RecouvrementRun(models.Model):
@@ -179,15 +189,19 @@ class RecouvrementRun(models.Model):
     # ------------------------------------------------------------------
     def _get_pauses(self, moves):
         """``{move_id: (Pause, …)}`` from the active blocks, in two queries."""
+        return self._get_pauses_by_id({move.id: move.commercial_partner_id.id for move in moves})
+
+    def _get_pauses_by_id(self, partner_by_move):
+        """``{move_id: (Pause, …)}`` for ``{move_id: commercial partner id}``."""
         blocks = self.env["recouvrement.block"].search(
             [
                 ("state", "=", "active"),
                 ("company_id", "=", self.company_id.id),
                 "|",
-                ("move_ids", "in", moves.ids),
+                ("move_ids", "in", list(partner_by_move)),
                 "&",
                 ("scope", "=", "partner"),
-                ("partner_id", "in", moves.commercial_partner_id.ids),
+                ("partner_id", "in", list(set(partner_by_move.values()))),
             ]
         )
         if not blocks:
@@ -203,15 +217,30 @@ class RecouvrementRun(models.Model):
                 for move_id in block.move_ids.ids:
                     by_move[move_id].append(engine_pauses[block.id])
         return {
-            move.id: tuple(
-                by_move.get(move.id, []) + by_partner.get(move.commercial_partner_id.id, [])
-            )
-            for move in moves
+            move_id: tuple(by_move.get(move_id, []) + by_partner.get(partner_id, []))
+            for move_id, partner_id in partner_by_move.items()
         }
 
-    def _prepare_open_item(self, move, positions, pauses):
-        return move._recouvrement_get_open_item(
-            positions(move.recouvrement_level_id), pauses.get(move.id, ())
+    def _read_candidates(self, extra_domain=()):
+        """The candidate invoices as plain tuples (``PlanRow``), in one query: the run reads
+        thousands, and the ORM's records cost more than the engine's decisions
+        (``extra_domain``: a chunk's customers)."""
+        Move = self.env["account.move"].with_company(self.company_id)
+        query = Move._search([*self._get_candidate_domain(), *extra_domain], order="id")
+        return Move._recouvrement_select(PLAN_FIELDS, PlanRow, query)
+
+    def _prepare_open_item(self, row, positions, pauses):
+        level = self.env["recouvrement.policy.level"].browse(row.level_id or ())
+        return make_open_item(
+            row.id,
+            row.partner_id,
+            row.due_date,
+            row.residual,
+            positions(level),
+            row.last_date,
+            row.awaiting_sending,
+            row.notice_date,
+            pauses.get(row.id, ()),
         )
 
     def _plan(self, extra_domain=()):
@@ -224,26 +253,34 @@ class RecouvrementRun(models.Model):
         """
         self.ensure_one()
         Move = self.env["account.move"].with_company(self.company_id)
-        moves = Move.search_fetch(
-            [*self._get_candidate_domain(), *extra_domain], RUN_FIELDS, order="id"
+        rows = self._read_candidates(extra_domain)
+        partner_policies = Move._recouvrement_get_partner_policies(
+            self.company_id, list({row.partner_id for row in rows})
+        )
+        policies = self.env["recouvrement.policy"].browse(
+            list({row.policy_id for row in rows} - {None})
         )
         groups = defaultdict(list)
         skipped = Counter()
         ladders = {}
-        for batch in split_every(self.BATCH_SIZE, moves.ids, Move.browse):
-            batch = batch.with_prefetch(moves.ids)
-            pauses = self._get_pauses(batch)
+        for batch in split_every(self.BATCH_SIZE, rows):
+            pauses = self._get_pauses_by_id({row.id: row.partner_id for row in batch})
             by_policy = defaultdict(list)
-            for move, policy in batch._recouvrement_get_policies().items():
+            for row in batch:
+                policy = (
+                    policies.browse(row.policy_id).with_prefetch(policies._prefetch_ids)
+                    if row.policy_id
+                    else partner_policies[row.partner_id]
+                )
                 if policy:
-                    by_policy[policy].append(move)
+                    by_policy[policy].append(row)
                 else:
                     skipped[NO_POLICY, None] += 1
-            for policy, policy_moves in by_policy.items():
+            for policy, policy_rows in by_policy.items():
                 if policy not in ladders:
                     ladders[policy] = (*policy._get_ladder(), policy._get_position_function())
                 ladder, levels, positions = ladders[policy]
-                items = [self._prepare_open_item(move, positions, pauses) for move in policy_moves]
+                items = [self._prepare_open_item(row, positions, pauses) for row in policy_rows]
                 plan = plan_run(items, ladder, self.date)
                 for (debtor, sequence), decisions in plan.groups.items():
                     groups[(int(debtor), levels[sequence])].extend(
@@ -261,7 +298,7 @@ class RecouvrementRun(models.Model):
             ).with_prefetch(move_ids)
             for (debtor, level), ids in groups.items()
         }
-        return groups, skipped, len(moves)
+        return groups, skipped, len(rows)
 
     def _get_skip_summary(self, skipped):
         """One sentence per reason the invoices wait, with its count, in the user's language
@@ -434,44 +471,55 @@ class RecouvrementRun(models.Model):
         start (the scheduler's progress)."""
         return sum(max(run.candidate_count - run.invoice_count, 0) for run in self)
 
-    def _prepare_communication_values(self, partner, level, moves, name, figures):
-        """A communication, amounts included (``figures``: the engine's, by invoice)."""
-        self.ensure_one()
-        Communication = self.env["recouvrement.communication"]
-        regime = partner._recouvrement_get_regime()
-        decompte = self.env["recouvrement.engine"]._combine_decomptes(
-            [figures[move.id] for move in moves if move.id in figures], self.date, regime
-        )
+    def _get_shared_communication_values(self):
+        """What every communication of the run has in common."""
         return {
-            "name": name,
             "state": "draft",
             "run_id": self.id,
             "company_id": self.company_id.id,
             "currency_id": self.company_id.currency_id.id,
-            "partner_id": partner.id,
+            "date": self.date,
+            "send_pending": self.mode == "auto",
+        }
+
+    @api.model
+    def _get_level_communication_values(self, level):
+        """What every communication of ``level`` has in common."""
+        return {
             "policy_id": level.policy_id.id,
             "level_id": level.id,
             "letter_kind": level.letter_kind,
             "is_formal_notice": level.is_formal_notice,
-            "date": self.date,
-            "regime": regime,
-            "user_id": (
-                partner.recouvrement_collector_id or self.company_id.recouvrement_collector_id
-            ).id,
-            **Communication._get_amount_values(decompte),
             "documents_pending": bool(level.letter_kind),
-            "send_pending": self.mode == "auto",
         }
 
-    def _prepare_communication_line_values(self, move, figures):
-        """An invoice line; without the engine's figures (refused claim), the balance only."""
+    def _prepare_communication_values(self, shared, by_level, partner, move_ids, name, figures):
+        """A communication from the run's and its level's values (read once for all)."""
+        regime = partner._recouvrement_get_regime()
+        decompte = self.env["recouvrement.engine"]._combine_decomptes(
+            [figures[move_id] for move_id in move_ids if move_id in figures], shared["date"], regime
+        )
+        collector = partner.recouvrement_collector_id or self.company_id.recouvrement_collector_id
+        return {
+            **shared,
+            **by_level,
+            "name": name,
+            "partner_id": partner.id,
+            "regime": regime,
+            "user_id": collector.id,
+            **self.env["recouvrement.communication"]._get_amount_values(decompte),
+        }
+
+    def _prepare_communication_line_values(self, row, figures):
+        """An invoice line (``row``: its ``LineRow``); without the engine's figures
+        (refused claim), the balance only."""
         values = {
-            "move_id": move.id,
-            "previous_level_id": move.recouvrement_level_id.id,
-            "previous_last_date": move.recouvrement_last_date,
-            "due_date": move.invoice_date_due,
-            "amount_total": move.amount_total_signed,
-            "amount_residual": move.amount_residual_signed,
+            "move_id": row.id,
+            "previous_level_id": row.level_id or False,
+            "previous_last_date": row.last_date or False,
+            "due_date": row.invoice_date_due,
+            "amount_total": row.amount_total_signed,
+            "amount_residual": row.amount_residual,
             "penalty_amount": 0.0,
             "indemnity_amount": 0.0,
             "days_late": 0,
@@ -483,19 +531,25 @@ class RecouvrementRun(models.Model):
     def _create_communications(self, groups):
         """One communication per debtor and level, its lines, and the invoices' new levels.
 
-        A constant number of queries: the communications, their channels and their lines
-        in one INSERT each, the invoices' ladder fields in one UPDATE.
+        A constant number of queries: the invoices' fields in one SELECT, the
+        communications, their channels and their lines in one INSERT each, the invoices'
+        ladder state in one INSERT … ON CONFLICT.
         """
         Communication = self.env["recouvrement.communication"]
         if not groups:
             return Communication
         keys = sorted(groups, key=lambda key: (key[0].name or "", key[1].sequence, key[0].id))
         all_moves = self.env["account.move"].concat(*groups.values())
-        figures = self.env["recouvrement.engine"]._compute_decomptes(all_moves, self.date)
+        rows = {row.id: row for row in all_moves._recouvrement_select(LINE_FIELDS, LineRow)}
+        figures = self.env["recouvrement.engine"]._compute_decomptes(
+            all_moves, self.date, facts=rows.values()
+        )
         names = Communication._reserve_names(len(keys))
+        run_values = self._get_shared_communication_values()
+        by_level = {level: self._get_level_communication_values(level) for _p, level in keys}
         vals_list = [
             self._prepare_communication_values(
-                partner, level, groups[(partner, level)], name, figures
+                run_values, by_level[level], partner, groups[(partner, level)].ids, name, figures
             )
             for (partner, level), name in zip(keys, names, strict=True)
         ]
@@ -508,13 +562,16 @@ class RecouvrementRun(models.Model):
         for communication, vals, key in zip(communications, vals_list, keys, strict=True):
             # The line's stored related fields, as the ORM would copy them.
             shared = {name: vals[name] for name in related}
-            moves = groups[key].sorted(lambda move: (move.invoice_date_due, move.id))
-            for move in moves:
-                values = self._prepare_communication_line_values(move, figures.get(move.id))
+            group = sorted(
+                (rows[move_id] for move_id in groups[key].ids),
+                key=lambda row: (row.invoice_date_due, row.id),
+            )
+            for row in group:
+                values = self._prepare_communication_line_values(row, figures.get(row.id))
                 lines.append({**values, **shared, "communication_id": communication.id})
-                levels[move] = key[1]
+                levels[row.id] = key[1].id
         self.env["recouvrement.communication.line"]._insert_for_run(lines)
-        all_moves._recouvrement_raise_levels(levels)
+        self.env["recouvrement.invoice.state"]._raise_levels(self.company_id, levels)
         return communications
 
     # ------------------------------------------------------------------

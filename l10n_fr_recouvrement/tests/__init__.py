@@ -12,6 +12,7 @@ from . import (
     test_dossier_filing,
     test_french_messages,
     test_i18n,
+    test_invoice_state,
     test_ladder,
     test_performance,
     test_queue,

@@ -155,10 +155,16 @@ def compute_decompte(
     """
     lookup = _RateLookup(claim, rates, allow_provisional)
     accrual_end = _accrual_end(claim, as_of)
+    # Each invoice's prescription, computed once: its last day and its warnings use it.
+    prescriptions = [invoice_prescription(invoice, claim, as_of) for invoice in claim.invoices]
     invoices = tuple(
-        _invoice_decompte(invoice, claim, as_of, accrual_end, lookup) for invoice in claim.invoices
+        _invoice_decompte(invoice, claim, as_of, accrual_end, lookup, prescription)
+        for invoice, prescription in zip(claim.invoices, prescriptions, strict=True)
     )
-    warnings = [*lookup.warnings, *_claim_warnings(claim, invoices, as_of, accrual_end)]
+    warnings = [
+        *lookup.warnings,
+        *_claim_warnings(claim, invoices, as_of, accrual_end, prescriptions),
+    ]
     return Decompte(
         as_of=as_of,
         regime=claim.regime,
@@ -262,12 +268,23 @@ class _RateLookup:
 
     def _look_up(self, half_year: HalfYear, interest_start: date) -> Rate:
         claim = self.claim
+        rates, options = self.rates, self.options
+        allowed = options["provisional_ok"]  # the table's cache serves every claim
         if claim.regime is Regime.PUBLIC:
-            return public_interest_rate(interest_start, self.rates, **self.options)
+            return rates.cached(
+                ("public", interest_start, allowed),
+                lambda: public_interest_rate(interest_start, rates, **options),
+            )
         if claim.regime is Regime.B2C:
-            return consumer_interest_rate(half_year, claim.creditor, self.rates, **self.options)
+            return rates.cached(
+                ("b2c", half_year, claim.creditor, allowed),
+                lambda: consumer_interest_rate(half_year, claim.creditor, rates, **options),
+            )
         if claim.contractual_rate is None:
-            return default_penalty_rate(half_year, self.rates, **self.options)
+            return rates.cached(
+                ("b2b", half_year, allowed),
+                lambda: default_penalty_rate(half_year, rates, **options),
+            )
         self._check_contractual_floor(half_year)
         return Rate(claim.contractual_rate, "taux contractuel")
 
@@ -303,7 +320,12 @@ class _RateLookup:
 
 
 def _invoice_decompte(
-    invoice: Invoice, claim: Claim, as_of: date, accrual_end: date, lookup: _RateLookup
+    invoice: Invoice,
+    claim: Claim,
+    as_of: date,
+    accrual_end: date,
+    lookup: _RateLookup,
+    prescription: Prescription,
 ) -> InvoiceDecompte:
     settlements = sorted(
         (item for item in invoice.settlements if item.day <= as_of), key=lambda item: item.day
@@ -328,7 +350,7 @@ def _invoice_decompte(
         interest=sum((period.amount for period in periods), ZERO) - accrual.interest_paid,
         interest_paid=accrual.interest_paid,
         indemnity=_indemnity(claim, invoice, days_late, credited),
-        prescription=invoice_prescription(invoice, claim, as_of).last_day,
+        prescription=prescription.last_day,
         daily_amount=_daily_amount(periods, accrual.principal, as_of, claim),
     )
 
@@ -441,7 +463,11 @@ def _daily_amount(
 
 
 def _claim_warnings(
-    claim: Claim, invoices: tuple[InvoiceDecompte, ...], as_of: date, accrual_end: date
+    claim: Claim,
+    invoices: tuple[InvoiceDecompte, ...],
+    as_of: date,
+    accrual_end: date,
+    prescriptions: list[Prescription],
 ) -> list[Message]:
     warnings = []
     if claim.regime is Regime.B2C and claim.notice_received is None:
@@ -472,7 +498,7 @@ def _claim_warnings(
             )
         )
     warnings += _payment_term_warnings(claim)
-    warnings += _prescription_warnings(claim, invoices, as_of)
+    warnings += _prescription_warnings(claim, invoices, as_of, prescriptions)
     return warnings
 
 
@@ -504,13 +530,16 @@ def _payment_term_warnings(claim: Claim) -> list[Message]:
 
 
 def _prescription_warnings(
-    claim: Claim, invoices: tuple[InvoiceDecompte, ...], as_of: date
+    claim: Claim,
+    invoices: tuple[InvoiceDecompte, ...],
+    as_of: date,
+    prescriptions: list[Prescription],
 ) -> list[Message]:
     warnings = []
     owed = {invoice.number for invoice in invoices if invoice.balance}
     results = {
-        invoice.number: invoice_prescription(invoice, claim, as_of)
-        for invoice in claim.invoices
+        invoice.number: result
+        for invoice, result in zip(claim.invoices, prescriptions, strict=True)
         if invoice.number in owed
     }
     unknown_start = [number for number, result in results.items() if result.start_is_due_date]

@@ -20,9 +20,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 from .documents.filters import date_fr
+
+FRENCH_LOCALE = Locale.parse("fr_FR")  # parsed once: formatting a number parses it else
 
 
 class Message(str):
@@ -55,7 +58,7 @@ def french(value) -> str:
     if isinstance(value, date):
         return date_fr(value)
     if isinstance(value, Decimal):
-        return format_decimal(value, format="#,##0.00##", locale="fr_FR")
+        return format_decimal(value, format="#,##0.00##", locale=FRENCH_LOCALE)
     if hasattr(value, "label_fr"):
         return value.label_fr()
     if isinstance(value, (list, tuple)):

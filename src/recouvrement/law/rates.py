@@ -28,7 +28,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -84,6 +84,7 @@ class RateTable:
 
     def __init__(self, rows: Iterable[RateRow], user_file: Path | None = None):
         self.user_file = user_file  # named in the MissingRate message
+        self._cache: dict[tuple, Rate] = {}
         by_key = {(row.series, row.day): row for row in rows}
         self._series: dict[str, list[RateRow]] = {}
         for row in sorted(by_key.values(), key=lambda row: row.day):
@@ -114,6 +115,14 @@ class RateTable:
                 )
             )
         return cls.load(explicit_file)
+
+    def cached(self, key: tuple, compute: Callable[[], Rate]) -> Rate:
+        """``compute()``, once per ``key`` for this table: its rows never change, and a
+        run asks the rate of the same half-year for thousands of claims. An error (a
+        missing rate) is raised every time, never kept."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def rows(self, series: str) -> list[RateRow]:
         return list(self._series.get(series, []))
