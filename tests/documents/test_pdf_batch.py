@@ -175,10 +175,11 @@ def test_a_broken_letter_fails_alone_in_its_batch(converter, letters, alone):
 
 @requires_office
 def test_a_batch_past_the_timeout_is_converted_again_one_by_one(letters):
-    """One letter takes ~0.1-0.3 s, the batch of 60 several seconds: past the 2 s timeout
-    of one document the batch is dropped and each letter converted alone, in time."""
-    batch = letters * 5
-    with PdfConverter(timeout=2) as converter:
+    """One letter takes ~0.1-0.3 s, the batch of 104 at least ~4 s even on an idle machine
+    (~40 ms a letter batched): past the 1.5 s timeout of one document the batch is dropped
+    and each letter converted alone, in time."""
+    batch = letters * 8
+    with PdfConverter(timeout=1.5) as converter:
         with pytest.raises(ConversionTimeout):
             convert_merged(converter, batch)
 
