@@ -114,7 +114,7 @@ class RecouvrementCommunication(models.Model):
             with self.env.cr.savepoint():
                 self._process_queue_batch()
         except Exception as batch_error:
-            if _is_concurrency_error(batch_error):
+            if is_concurrency_error(batch_error):
                 raise
             _logger.exception("Collection queue: batch %s failed, retrying one by one", self.ids)
             for communication in self:
@@ -122,7 +122,7 @@ class RecouvrementCommunication(models.Model):
                     with self.env.cr.savepoint():
                         communication._process_queue_batch()
                 except Exception as error:
-                    if _is_concurrency_error(error):
+                    if is_concurrency_error(error):
                         raise
                     _logger.exception("Collection queue: %s failed", communication.name)
                     communication._take_out_of_queue(error)
@@ -382,7 +382,7 @@ class RecouvrementCommunication(models.Model):
             self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies)
 
 
-def _is_concurrency_error(error):
+def is_concurrency_error(error):
     """A serialization failure, deadlock or lock not available: retry, do not fail."""
     return isinstance(error, OperationalError) and error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY
 

@@ -8,6 +8,7 @@ from odoo.tools import SQL, split_every
 from recouvrement.escalation import SkipCode, plan_run
 
 from .account_move import make_open_item
+from .recouvrement_communication_sending import is_concurrency_error
 from .recouvrement_engine import FACT_FIELDS, InvoiceFacts
 
 _logger = logging.getLogger(__name__)
@@ -655,8 +656,13 @@ class RecouvrementRun(models.Model):
             with self.env.cr.savepoint():
                 self._execute_chunk()
         except Exception as error:
-            _logger.exception("Collection run %s failed", self.name)
             self.env.invalidate_all()
+            if is_concurrency_error(error):
+                # Another transaction changed what the chunk read: the next call, in a new
+                # transaction, does the chunk again.
+                _logger.warning("Collection run %s: chunk retried (%s)", self.name, error)
+                return
+            _logger.exception("Collection run %s failed", self.name)
             failure = self.env._("The run failed: %s", error)
             self._server_write(
                 {"state": "failed", "log": "\n".join(filter(None, [failure, self.log]))}

@@ -2,8 +2,10 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import RecouvrementCommon
+from .test_queue import SERIALIZATION_FAILURE
 
 RUN_LOGGER = "odoo.addons.l10n_fr_recouvrement.models.recouvrement_run"
 
@@ -170,3 +172,27 @@ class TestRunChunks(RecouvrementCommon):
         self.assertEqual((run.state, run.chunk_count), ("done", 3))
         self.assertEqual(self._produced(), reference)
         self.assertFalse(self.Run.search([("id", "!=", run.id)]), "no scheduled run on top")
+
+    @mute_logger(RUN_LOGGER, "odoo.sql_db")
+    def test_chunk_losing_a_concurrent_update_is_done_again(self):
+        reference = self._reference_outcome()
+        self.patch(type(self.Run), "CHUNK_SIZE", 2)
+        create = type(self.Run)._create_communications
+        calls = []
+
+        def create_then_lose_a_concurrent_update(run_self, groups):
+            communications = create(run_self, groups)
+            calls.append(run_self)
+            if len(calls) == 1:
+                self.env.cr.execute(SERIALIZATION_FAILURE)
+            return communications
+
+        self.patch(type(self.Run), "_create_communications", create_then_lose_a_concurrent_update)
+        with self.freeze("2026-02-11"):
+            (run,) = self.Run._cron_run().filtered(lambda run: run.company_id == self.company)
+            # Not a failure: the chunk is rolled back, the run waits for the next call.
+            self.assertEqual((run.state, run.chunk_count), ("running", 0))
+            self.assertFalse(run.communication_ids)
+            self.run_scheduled()
+        self.assertEqual((run.state, run.chunk_count), ("done", 3))
+        self.assertEqual(self._produced(), reference)
