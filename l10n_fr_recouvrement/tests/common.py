@@ -6,7 +6,9 @@ import io
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -21,6 +23,11 @@ FAKE_PDF = (
     b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+# What PostgreSQL raises in the transaction that loses a concurrent update.
+SERIALIZATION_FAILURE = (
+    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent update' "
+    "USING ERRCODE = 'serialization_failure'; END $$"
 )
 
 
@@ -180,6 +187,24 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
                 return runs
         self.fail("the scheduled run does not end")
 
+    @contextmanager
+    def losing_first_concurrent_update(self, model_class, method):
+        """``method`` of ``model_class`` does its work, then its first call loses a
+        concurrent update (a real PostgreSQL serialization failure); yields the records
+        of every call."""
+        original = getattr(model_class, method)
+        calls = []
+
+        def then_lose(records, *args, **kwargs):
+            result = original(records, *args, **kwargs)
+            calls.append(records.ids)
+            if len(calls) == 1:
+                self.env.cr.execute(SERIALIZATION_FAILURE)
+            return result
+
+        with patch.object(model_class, method, then_lose):
+            yield calls
+
     def process_queue(self):
         """Run the letters-and-sending job until its queue is empty."""
         Communication = self.env["recouvrement.communication"]
@@ -208,3 +233,65 @@ class RecouvrementCommon(AccountTestInvoicingCommon):
 
         reader = PdfReader(io.BytesIO(pdf))
         return "\n".join(page.extract_text() for page in reader.pages)
+
+
+class QueueCommon(RecouvrementCommon):
+    """Five business customers with an overdue invoice each, for the letters' queue: the
+    scheduled action's and queue_job's tests."""
+
+    convert_pdf = True
+    letter_batch_size = None  # the queue's own batch size
+
+    def setUp(self):
+        super().setUp()
+        self.Communication = self.env["recouvrement.communication"]
+        self.customers = self.env["res.partner"].create(
+            [
+                {"name": f"Client {index}", "is_company": True, "siret": "73282932000074",
+                 "recouvrement_legal_form": "SAS", "email": f"c{index}@client.example",
+                 "street": "1 rue", "zip": "75001", "city": "Paris"}
+                for index in range(5)
+            ]
+        )  # fmt: skip
+        for customer in self.customers:
+            self.create_invoice(customer, 100.0)
+
+    def queue_letters(self):
+        """A run at the letter level (auto mode: letters, then e-mails): its
+        communications wait for their documents."""
+        batch_size = self.letter_batch_size or self.Communication.QUEUE_BATCH_SIZE
+        with (
+            patch.object(type(self.Communication), "QUEUE_BATCH_SIZE", batch_size),
+            self.freeze("2026-02-25"),
+        ):
+            run = self.env["recouvrement.run"].create(
+                {"company_id": self.company.id, "mode": "auto", "partner_ids": self.customers.ids}
+            )
+            communications = run._execute()
+        self.assertEqual(len(communications), 5)
+        self.assertTrue(all(communications.mapped("documents_pending")))
+        self.assertFalse(communications.pdf_attachment_id)
+        return communications
+
+    def attachments_of(self, communications):
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", communications._name), ("res_id", "in", communications.ids)]
+        )
+
+    def mails_of(self, communications):
+        return self.env["mail.mail"].search(
+            [("model", "=", communications._name), ("res_id", "in", communications.ids)]
+        )
+
+    @contextmanager
+    def broken_letter(self, broken):
+        """The letter of ``broken`` cannot be rendered (a broken custom template)."""
+        render = type(broken)._render_letter
+
+        def render_or_break(record, *args):
+            if record == broken:
+                raise ValueError("the custom template is broken")
+            return render(record, *args)
+
+        with patch.object(type(broken), "_render_letter", render_or_break):
+            yield

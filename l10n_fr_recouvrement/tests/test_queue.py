@@ -7,52 +7,18 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import RecouvrementCommon
+from .common import QueueCommon
 
 COMMUNICATION_LOGGER = "odoo.addons.l10n_fr_recouvrement.models.recouvrement_communication"
-# What PostgreSQL raises in the transaction that loses a concurrent update.
-SERIALIZATION_FAILURE = (
-    "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent update' "
-    "USING ERRCODE = 'serialization_failure'; END $$"
-)
 
 
 @tagged("post_install", "-at_install")
-class TestQueue(RecouvrementCommon):
+class TestQueue(QueueCommon):
     """Letters are produced by a background job in committed batches, resumable."""
-
-    convert_pdf = True
 
     def setUp(self):
         super().setUp()
-        self.customers = self.env["res.partner"].create(
-            [
-                {"name": f"Client {index}", "is_company": True, "siret": "73282932000074",
-                 "recouvrement_legal_form": "SAS", "email": f"c{index}@client.example",
-                 "street": "1 rue", "zip": "75001", "city": "Paris"}
-                for index in range(5)
-            ]
-        )  # fmt: skip
-        for customer in self.customers:
-            self.create_invoice(customer, 100.0)
         self.run_ladder("2026-02-11", mode="auto", partner_ids=self.customers.ids)
-
-    def queue_letters(self):
-        """A run at the letter level: its communications wait for their documents."""
-        with self.freeze("2026-02-25"):
-            run = self.env["recouvrement.run"].create(
-                {"company_id": self.company.id, "mode": "auto", "partner_ids": self.customers.ids}
-            )
-            communications = run._execute()
-        self.assertEqual(len(communications), 5)
-        self.assertTrue(all(communications.mapped("documents_pending")))
-        self.assertFalse(communications.pdf_attachment_id)
-        return communications
-
-    def attachments_of(self, communication):
-        return self.env["ir.attachment"].search(
-            [("res_model", "=", communication._name), ("res_id", "=", communication.id)]
-        )
 
     def test_resumed_batch_produces_each_letter_once(self):
         communications = self.queue_letters()
@@ -110,19 +76,8 @@ class TestQueue(RecouvrementCommon):
     def test_a_concurrent_update_fails_no_letter_and_the_next_call_redoes_it(self):
         communications = self.queue_letters()
         Communication = self.env["recouvrement.communication"]
-        store = type(Communication)._store_documents
-        calls = []
-
-        def store_then_lose_a_concurrent_update(records, documents):
-            store(records, documents)
-            calls.append(records.ids)
-            if len(calls) == 1:
-                self.env.cr.execute(SERIALIZATION_FAILURE)
-
         with (
-            patch.object(
-                type(Communication), "_store_documents", store_then_lose_a_concurrent_update
-            ),
+            self.losing_first_concurrent_update(type(Communication), "_store_documents") as calls,
             self.freeze("2026-02-25"),
         ):
             # The call fails as a whole, and the scheduler rolls its transaction back: no
@@ -173,26 +128,11 @@ class TestQueue(RecouvrementCommon):
         self.assertEqual(len(communications.pdf_attachment_id), 5)
         return communications
 
-    def mails_of(self, communications):
-        return self.env["mail.mail"].search(
-            [("model", "=", communications._name), ("res_id", "in", communications.ids)]
-        )
-
     @mute_logger(COMMUNICATION_LOGGER)
     def test_a_letter_that_fails_alone_and_is_never_sent_without_its_pdf(self):
         communications = self.queue_letters()
         broken = communications[2]
-        render = type(broken)._render_letter
-
-        def render_or_break(record, *args):
-            if record == broken:
-                raise ValueError("the custom template is broken")
-            return render(record, *args)
-
-        with (
-            patch.object(type(broken), "_render_letter", render_or_break),
-            self.freeze("2026-02-25"),
-        ):
+        with self.broken_letter(broken), self.freeze("2026-02-25"):
             self.process_queue()
         self.assertEqual(broken.state, "failed")
         self.assertIn("the custom template is broken", broken.failure_reason)

@@ -8,7 +8,6 @@ test's.
 """
 
 import unittest
-from unittest.mock import patch
 
 from psycopg2 import OperationalError
 
@@ -18,18 +17,17 @@ from odoo.tests import tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
 
-from .common import RecouvrementCommon
-from .test_queue import SERIALIZATION_FAILURE
+from .common import QueueCommon
 
 CHANNEL = "root.recouvrement"
 JOB_METHOD = "_job_process_queue_batch"
 
 
 @tagged("post_install", "-at_install")
-class TestQueueJob(RecouvrementCommon):
+class TestQueueJob(QueueCommon):
     """One job per batch on root.recouvrement, each letter produced once, retries included."""
 
-    convert_pdf = True
+    letter_batch_size = 2
 
     @classmethod
     def setUpClass(cls):
@@ -43,17 +41,6 @@ class TestQueueJob(RecouvrementCommon):
 
     def setUp(self):
         super().setUp()
-        self.Communication = self.env["recouvrement.communication"]
-        self.customers = self.env["res.partner"].create(
-            [
-                {"name": f"Client {index}", "is_company": True, "siret": "73282932000074",
-                 "recouvrement_legal_form": "SAS", "email": f"c{index}@client.example",
-                 "street": "1 rue", "zip": "75001", "city": "Paris"}
-                for index in range(5)
-            ]
-        )  # fmt: skip
-        for customer in self.customers:
-            self.create_invoice(customer, 100.0)
         # The first reminders (e-mails, no letter), sent by their jobs.
         with self.freeze("2026-02-11"):
             self.env["recouvrement.run"].create(
@@ -65,20 +52,6 @@ class TestQueueJob(RecouvrementCommon):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def queue_letters(self, batch_size=2):
-        """A run at the letter level (auto mode: letters, then e-mails), in batches of 2."""
-        with (
-            patch.object(type(self.Communication), "QUEUE_BATCH_SIZE", batch_size),
-            self.freeze("2026-02-25"),
-        ):
-            run = self.env["recouvrement.run"].create(
-                {"company_id": self.company.id, "mode": "auto", "partner_ids": self.customers.ids}
-            )
-            communications = run._execute()
-        self.assertEqual(len(communications), 5)
-        self.assertTrue(all(communications.mapped("documents_pending")))
-        return communications
-
     def new_jobs(self):
         return (
             self.env["queue.job"]
@@ -129,16 +102,6 @@ class TestQueueJob(RecouvrementCommon):
             for job in jobs:
                 self.run_job(job)
         self.fail("the jobs do not end")
-
-    def attachments_of(self, communications):
-        return self.env["ir.attachment"].search(
-            [("res_model", "=", communications._name), ("res_id", "in", communications.ids)]
-        )
-
-    def mails_of(self, communications):
-        return self.env["mail.mail"].search(
-            [("model", "=", communications._name), ("res_id", "in", communications.ids)]
-        )
 
     def assert_each_letter_once(self, communications):
         self.assertEqual(set(communications.mapped("state")), {"to_send"})
@@ -208,19 +171,10 @@ class TestQueueJob(RecouvrementCommon):
         communications = self.queue_letters()
         jobs = self.new_jobs()
         first = jobs[0]
-        store = type(self.Communication)._store_documents
-        calls = []
-
-        def store_then_lose_a_concurrent_update(records, documents):
-            store(records, documents)
-            calls.append(records.ids)
-            if len(calls) == 1:
-                self.env.cr.execute(SERIALIZATION_FAILURE)
-
         with (
-            patch.object(
-                type(self.Communication), "_store_documents", store_then_lose_a_concurrent_update
-            ),
+            self.losing_first_concurrent_update(
+                type(self.Communication), "_store_documents"
+            ) as calls,
             self.freeze("2026-02-25"),
         ):
             # The first try stores its two letters, then loses a concurrent update: its
@@ -266,17 +220,7 @@ class TestQueueJob(RecouvrementCommon):
     def test_a_broken_letter_fails_alone_in_its_job(self):
         communications = self.queue_letters()
         broken = communications[2]
-        render = type(broken)._render_letter
-
-        def render_or_break(record, *args):
-            if record == broken:
-                raise ValueError("the custom template is broken")
-            return render(record, *args)
-
-        with (
-            patch.object(type(broken), "_render_letter", render_or_break),
-            self.freeze("2026-02-25"),
-        ):
+        with self.broken_letter(broken), self.freeze("2026-02-25"):
             self.run_jobs()
         self.assertEqual(set(self.new_jobs().mapped("state")), {"done"})
         self.assertEqual(broken.state, "failed")

@@ -5,7 +5,6 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import RecouvrementCommon
-from .test_queue import SERIALIZATION_FAILURE
 
 RUN_LOGGER = "odoo.addons.l10n_fr_recouvrement.models.recouvrement_run"
 
@@ -177,18 +176,10 @@ class TestRunChunks(RecouvrementCommon):
     def test_chunk_losing_a_concurrent_update_is_done_again(self):
         reference = self._reference_outcome()
         self.patch(type(self.Run), "CHUNK_SIZE", 2)
-        create = type(self.Run)._create_communications
-        calls = []
-
-        def create_then_lose_a_concurrent_update(run_self, groups):
-            communications = create(run_self, groups)
-            calls.append(run_self)
-            if len(calls) == 1:
-                self.env.cr.execute(SERIALIZATION_FAILURE)
-            return communications
-
-        self.patch(type(self.Run), "_create_communications", create_then_lose_a_concurrent_update)
-        with self.freeze("2026-02-11"):
+        with (
+            self.losing_first_concurrent_update(type(self.Run), "_create_communications"),
+            self.freeze("2026-02-11"),
+        ):
             (run,) = self.Run._cron_run().filtered(lambda run: run.company_id == self.company)
             # Not a failure: the chunk is rolled back, the run waits for the next call.
             self.assertEqual((run.state, run.chunk_count), ("running", 0))
