@@ -4,7 +4,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, Query
+from odoo.tools import SQL
 
 from recouvrement.escalation import OpenItem, next_action_date
 
@@ -282,28 +282,19 @@ class AccountMove(models.Model):
         return [row_type(*row) for row in self.env.execute_query(query.select(*columns))]
 
     def _recouvrement_search_state(self, fname, operator, value):
-        """The invoices whose state row satisfies the condition, plus those without a
-        row when a row of nulls would (``('recouvrement_level_id', '=', False)``); a level
-        by name: on the levels' names."""
+        """A condition on the state row's column, compiled on the row joined to the invoice
+        (:class:`StateCondition`); a level by name: on the levels' names."""
         if fname == "recouvrement_level_id" and isinstance(value, str):
             negative = operator in expression.NEGATIVE_TERM_OPERATORS
             positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
             levels = self.env["recouvrement.policy.level"]._search([("name", positive, value)])
             operator, value = ("not in" if negative else "in"), list(levels)
-        if operator == "=?":
-            if value is False or value is None:
-                return []
-            operator = "="
-        # Read as the invoice's field: the access to the invoice is what is checked.
-        State = self.env["recouvrement.invoice.state"].sudo()
-        column = STATE_FIELDS[fname]
-        query = Query(self.env, State._table, State._table_sql)
-        query.add_where(State._condition_to_sql(State._table, column, operator, value, query))
-        domain = [("id", "in", query.subselect(SQL.identifier(State._table, "move_id")))]
-        if _null_matches(State._fields[column], operator, value):
-            rows = SQL("(SELECT move_id FROM %s)", SQL.identifier(State._table))
-            domain = ["|", *domain, ("id", "not in", rows)]
-        return domain
+        return [("id", "in", StateCondition(STATE_FIELDS[fname], operator, value))]
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        if isinstance(value, StateCondition):
+            return value.to_sql(self, alias, query)
+        return super()._condition_to_sql(alias, fname, operator, value, query)
 
     def _search_recouvrement_level_id(self, operator, value):
         return self._recouvrement_search_state("recouvrement_level_id", operator, value)
@@ -538,16 +529,38 @@ def make_open_item(
     )
 
 
-def _null_matches(field, operator, value):
-    """Whether an invoice without a state row (its columns null; the flag false)
-    satisfies ``(field, operator, value)``, as Odoo reads a condition on a null column."""
-    values = list(value) if isinstance(value, (list, tuple)) else [value]
-    if field.type == "boolean":
-        empty = any(not item for item in values)
-    else:
-        empty = any(item is False or item is None for item in values)
-    if operator in ("=", "in"):
-        return empty
-    if operator in ("!=", "not in"):
-        return not empty
-    return operator in expression.NEGATIVE_TERM_OPERATORS  # not like, not ilike
+class StateCondition(SQL):
+    """The value of the domain term ``("id", "in", StateCondition(column, operator,
+    value))`` that the ladder fields' search methods return: ``account.move``'s
+    ``_condition_to_sql`` compiles it as the condition on the state row that
+    ``_field_to_sql`` joins, instead of a sub-query. On one join, PostgreSQL can walk the
+    state table's index of next action dates in the list's order and stop at the page
+    (a sub-query made it read and sort every match). An invoice without a row reads as a
+    row of nulls, as on the left join.
+    """
+
+    __slots__ = ("column", "operator", "value")
+
+    def __init__(self, column, operator, value):
+        # Never executed as such (see to_sql): a query that used it would fail loudly.
+        super().__init__("(SELECT NULL::int WHERE FALSE)")
+        self.column = column
+        self.operator = operator
+        self.value = value
+
+    def to_sql(self, moves, alias, query):
+        """The condition on the invoices of table ``alias`` (``moves``' model) in
+        ``query``: Odoo's own condition on the joined column, nulls included."""
+        fname = next(name for name, column in STATE_FIELDS.items() if column == self.column)
+        moves._field_to_sql(alias, fname, query)  # the join, shared with orders and reads
+        State = moves.env["recouvrement.invoice.state"].sudo()
+        return State._condition_to_sql(
+            query.make_alias(alias, "recouvrement_state"),
+            self.column,
+            self.operator,
+            self.value,
+            query,
+        )
+
+    def __repr__(self):
+        return f"StateCondition({self.column!r}, {self.operator!r}, {self.value!r})"

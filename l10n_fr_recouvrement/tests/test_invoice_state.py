@@ -84,6 +84,12 @@ class TestInvoiceState(RecouvrementCommon):
         self.assertEqual(found(("recouvrement_awaiting_sending", "=", False)), waiting)
         self.assertEqual(found(("recouvrement_next_date", "<=", "2026-02-17")), waiting)
         self.assertEqual(found(("recouvrement_next_date", "=", False)), raised)
+        self.assertEqual(
+            found(
+                "|", ("recouvrement_level_id", "=", False), ("recouvrement_next_date", "=", False)
+            ),
+            raised | waiting,
+        )
         # An invoice without a row reads as one of nulls.
         refund = self.credit_note(self.create_invoice(self.b2b, 50.0), 50.0, "2026-01-10")
         self.assertIn(refund, Move.search([("recouvrement_level_id", "=", False)]))
@@ -108,3 +114,17 @@ class TestInvoiceState(RecouvrementCommon):
         self.assertEqual(report.search([("move_id", "=", raised.id)]).level_id, self.level_1)
         due = report.search([("move_id", "=", waiting.id)])
         self.assertEqual((due.next_date, due.action_due), (date(2026, 2, 17), True))
+
+    def test_list_filter_and_order_share_one_join(self):
+        """The invoice list filtered and sorted on the next action date reads the state
+        table through one join with the condition on it, so that PostgreSQL can walk the
+        table's index of dates and stop at the page (a sub-query made it sort every
+        match)."""
+        query = self.env["account.move"]._search(
+            [("recouvrement_next_date", "<=", "2026-02-17")],
+            order="recouvrement_next_date, id",
+            limit=80,
+        )
+        sql = query.select().code
+        self.assertEqual(sql.count('"recouvrement_invoice_state"'), 1, sql)
+        self.assertNotIn("SELECT move_id", sql)
