@@ -410,8 +410,6 @@ class RecouvrementRun(models.Model):
         self._add_progress(groups, skipped, examined, last_partner_id)
         if is_last:
             self._finish()
-        if communications.filtered(lambda comm: comm.documents_pending or comm.send_pending):
-            communications._trigger_queue()
         # What the chunk read stays out of the next one's memory.
         self.env.flush_all()
         self.env.invalidate_all()
@@ -420,27 +418,40 @@ class RecouvrementRun(models.Model):
     def _get_chunk_end(self):
         """``(last customer id, is the last chunk)`` of the next chunk: whole customers
         after the resume point, in id order, until they hold CHUNK_SIZE invoices (a single
-        customer with more is a chunk of its own); ``(None, True)`` when none is left."""
+        customer with more is a chunk of its own); ``(None, True)`` when none is left.
+
+        The customer of the CHUNK_SIZE-th invoice ends the chunk: PostgreSQL walks the
+        open invoices' index by customer and stops there, so a chunk reads its own
+        invoices only, however many customers are left after it.
+        """
+        end = self._get_nth_candidate_partner(self.CHUNK_SIZE, self._get_resume_domain())
+        if end is None:  # what is left fits in one chunk
+            return self._get_nth_candidate_partner(None, self._get_resume_domain()), True
+        after = [("commercial_partner_id", ">", end)]
+        return end, self._get_nth_candidate_partner(1, after) is None
+
+    def _get_nth_candidate_partner(self, position, extra_domain):
+        """The customer of the ``position``-th candidate invoice (1-based) among those of
+        ``extra_domain``, in customer order; of the last one when ``position`` is None;
+        None when there are fewer."""
         Move = self.env["account.move"].with_company(self.company_id)
-        query = Move._search([*self._get_candidate_domain(), *self._get_resume_domain()])
+        query = Move._search([*self._get_candidate_domain(), *extra_domain])
         partner = SQL.identifier(query.table, "commercial_partner_id")
+        if position is None:
+            order, offset = SQL("%s DESC", partner), 0
+        else:
+            order, offset = partner, position - 1
         rows = self.env.execute_query(
             SQL(
-                "SELECT %s, count(*) FROM %s WHERE %s GROUP BY 1 ORDER BY 1 LIMIT %s",
+                "SELECT %s FROM %s WHERE %s ORDER BY %s OFFSET %s LIMIT 1",
                 partner,
                 query.from_clause,
                 query.where_clause or SQL("TRUE"),
-                self.CHUNK_SIZE + 1,
+                order,
+                offset,
             )
         )
-        if not rows:
-            return None, True
-        total = 0
-        for index, (partner_id, count) in enumerate(rows):
-            total += count
-            if total >= self.CHUNK_SIZE:
-                return partner_id, index == len(rows) - 1
-        return rows[-1][0], len(rows) <= self.CHUNK_SIZE
+        return rows[0][0] if rows else None
 
     def _get_resume_domain(self):
         """The customers after the resume point (a many2one compares 0 as NULL: none)."""
@@ -534,7 +545,8 @@ class RecouvrementRun(models.Model):
 
         A constant number of queries: the invoices' fields in one SELECT, the
         communications, their channels and their lines in one INSERT each, the invoices'
-        ladder state in one INSERT … ON CONFLICT.
+        ladder state in one INSERT … ON CONFLICT. The background job is woken up when
+        letters or sendings are queued.
         """
         Communication = self.env["recouvrement.communication"]
         if not groups:
@@ -573,6 +585,8 @@ class RecouvrementRun(models.Model):
                 levels[row.id] = key[1].id
         self.env["recouvrement.communication.line"]._insert_for_run(lines)
         self.env["recouvrement.invoice.state"]._raise_levels(self.company_id, levels)
+        if any(vals["documents_pending"] or vals["send_pending"] for vals in vals_list):
+            communications._trigger_queue()
         return communications
 
     # ------------------------------------------------------------------
