@@ -28,6 +28,7 @@ datetime.date(2031, 12, 31)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -97,6 +98,7 @@ def prescription_date(
     ).last_day
 
 
+@functools.lru_cache(maxsize=4096)  # a run asks it for thousands of invoices, few dates
 def _period_end(start: date, regime: Regime) -> date:
     years = PRESCRIPTION_YEARS[regime]
     if regime is Regime.PUBLIC:  # from 1 January after the start: 31 December, 4 years on
