@@ -16,7 +16,7 @@ class RecouvrementCommunicationLine(models.Model):
     # Written by runs and the engine only: a line names the invoice a letter claims.
     _server_fields = (
         "communication_id", "move_id", "level_id", "state", "date", "letter_kind",
-        "partner_id", "company_id", "currency_id", "previous_level_id",
+        "company_id", "previous_level_id",
         "previous_last_date", "due_date", "amount_total", "amount_residual",
         "penalty_amount", "indemnity_amount", "days_late",
     )  # fmt: skip
@@ -44,13 +44,13 @@ class RecouvrementCommunicationLine(models.Model):
     letter_kind = fields.Selection(
         related="communication_id.letter_kind", store=True, precompute=True
     )
-    partner_id = fields.Many2one(related="communication_id.partner_id", store=True, precompute=True)
     company_id = fields.Many2one(
         related="communication_id.company_id", store=True, index=True, precompute=True
     )
-    currency_id = fields.Many2one(
-        related="communication_id.currency_id", store=True, precompute=True
-    )
+    # Read from the communication, not stored: each stored many2one costs PostgreSQL a
+    # foreign-key check per line that a run inserts, and nothing searches lines by them.
+    partner_id = fields.Many2one(related="communication_id.partner_id")
+    currency_id = fields.Many2one(related="communication_id.currency_id")
     previous_level_id = fields.Many2one("recouvrement.policy.level", readonly=True)
     previous_last_date = fields.Date(readonly=True)
     due_date = fields.Date(readonly=True)
