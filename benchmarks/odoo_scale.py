@@ -506,8 +506,16 @@ def worker_ours(db: str, addons_path: str, profile: bool, as_of: str | None) -> 
         stubs = stub_documents(env)
         timer = PhaseTimer()
         Run = type(env["recouvrement.run"])
-        for name in ("_plan", "_create_communications"):
+        for name in ("_start", "_get_chunk_end", "_plan", "_create_communications"):
             timer.wrap(Run, name)
+        # Inside _create_communications:
+        timer.wrap(type(env["recouvrement.engine"]), "_compute_decomptes")
+        timer.wrap(Run, "_prepare_communication_values", "communication values")
+        timer.wrap(
+            type(env["recouvrement.communication"]), "_create_for_run", "INSERT communications"
+        )
+        timer.wrap(type(env["recouvrement.communication.line"]), "_insert_for_run", "INSERT lines")
+        timer.wrap(type(env["recouvrement.invoice.state"]), "_raise_levels", "UPSERT states")
         timer.wrap(type(env["recouvrement.communication"]), "_generate_documents")
 
         def action():
