@@ -10,6 +10,7 @@ import json
 import urllib.request
 import zipfile
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 from PIL import Image
@@ -24,6 +25,8 @@ from recouvrement.dossier.manifest import ns
 from recouvrement.filing import read_dossier
 
 from .test_dossier import DossierCommon
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def signature_png():
@@ -296,7 +299,9 @@ class TestDossierFiling(DossierCommon, HttpCase):
         # AR24 deposits at once: the deposit proof comes with the sending.
         self.assertEqual(filing.state, "deposited")
         self.assertEqual(filing.evidence_kinds, "deposit")
-        self.assertEqual(self.dossier.filed_date, date.today())
+        # Filed on the deposit proof's day, Paris time (the stand-in's proof: 2 hours on).
+        deposited = mail["progress"].date_of("deposited").astimezone(PARIS)
+        self.assertEqual(self.dossier.filed_date, deposited.date())
 
         # The commissaire reads it; a refresh stores the new proofs, once.
         self.ar24.advance(filing.sending_id, 3)
