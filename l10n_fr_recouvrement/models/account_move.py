@@ -542,8 +542,9 @@ class StateCondition(SQL):
     __slots__ = ("column", "operator", "value")
 
     def __init__(self, column, operator, value):
-        # Never executed as such (see to_sql): a query that used it would fail loudly.
-        super().__init__("(SELECT NULL::int WHERE FALSE)")
+        # Only account.move's _condition_to_sql compiles it (see to_sql); anywhere else,
+        # the query fails on this undefined function instead of matching nothing.
+        super().__init__("(SELECT recouvrement_state_condition_outside_account_move())")
         self.column = column
         self.operator = operator
         self.value = value
