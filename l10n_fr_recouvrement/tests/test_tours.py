@@ -14,9 +14,10 @@ import io
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, common, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
 from .common import RecouvrementCommon
@@ -55,6 +56,13 @@ class TourCommon(HttpCase):
     """French users, today's rates, the optional screenshots."""
 
     browser_size = "1280x800"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Odoo skips a tour whose Chromium has not opened its port within 10 s, which a
+        # loaded CI machine sometimes needs: wait up to a minute before it gives up.
+        cls.startClassPatcher(patch.object(common, "CHECK_BROWSER_ITERATIONS", 600))
 
     @classmethod
     def load_french(cls):
