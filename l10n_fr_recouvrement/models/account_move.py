@@ -289,7 +289,7 @@ class AccountMove(models.Model):
             positive = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
             levels = self.env["recouvrement.policy.level"]._search([("name", positive, value)])
             operator, value = ("not in" if negative else "in"), list(levels)
-        return [("id", "in", StateCondition(STATE_FIELDS[fname], operator, value))]
+        return [("id", "in", StateCondition(fname, operator, value))]
 
     def _condition_to_sql(self, alias, fname, operator, value, query):
         if isinstance(value, StateCondition):
@@ -530,7 +530,7 @@ def make_open_item(
 
 
 class StateCondition(SQL):
-    """The value of the domain term ``("id", "in", StateCondition(column, operator,
+    """The value of the domain term ``("id", "in", StateCondition(fname, operator,
     value))`` that the ladder fields' search methods return: ``account.move``'s
     ``_condition_to_sql`` compiles it as the condition on the state row that
     ``_field_to_sql`` joins, instead of a sub-query. On one join, PostgreSQL can walk the
@@ -539,29 +539,28 @@ class StateCondition(SQL):
     row of nulls, as on the left join.
     """
 
-    __slots__ = ("column", "operator", "value")
+    __slots__ = ("fname", "operator", "value")
 
-    def __init__(self, column, operator, value):
+    def __init__(self, fname, operator, value):
         # Only account.move's _condition_to_sql compiles it (see to_sql); anywhere else,
         # the query fails on this undefined function instead of matching nothing.
         super().__init__("(SELECT recouvrement_state_condition_outside_account_move())")
-        self.column = column
+        self.fname = fname
         self.operator = operator
         self.value = value
 
     def to_sql(self, moves, alias, query):
         """The condition on the invoices of table ``alias`` (``moves``' model) in
         ``query``: Odoo's own condition on the joined column, nulls included."""
-        fname = next(name for name, column in STATE_FIELDS.items() if column == self.column)
-        moves._field_to_sql(alias, fname, query)  # the join, shared with orders and reads
+        moves._field_to_sql(alias, self.fname, query)  # the join, shared with orders and reads
         State = moves.env["recouvrement.invoice.state"].sudo()
         return State._condition_to_sql(
             query.make_alias(alias, "recouvrement_state"),
-            self.column,
+            STATE_FIELDS[self.fname],
             self.operator,
             self.value,
             query,
         )
 
     def __repr__(self):
-        return f"StateCondition({self.column!r}, {self.operator!r}, {self.value!r})"
+        return f"StateCondition({self.fname!r}, {self.operator!r}, {self.value!r})"

@@ -424,18 +424,19 @@ class RecouvrementRun(models.Model):
         open invoices' index by customer and stops there, so a chunk reads its own
         invoices only, however many customers are left after it.
         """
-        end = self._get_nth_candidate_partner(self.CHUNK_SIZE, self._get_resume_domain())
+        candidates = self._get_candidate_domain()
+        remaining = [*candidates, *self._get_resume_domain()]
+        end = self._get_nth_partner(remaining, self.CHUNK_SIZE)
         if end is None:  # what is left fits in one chunk
-            return self._get_nth_candidate_partner(None, self._get_resume_domain()), True
-        after = [("commercial_partner_id", ">", end)]
-        return end, self._get_nth_candidate_partner(1, after) is None
+            return self._get_nth_partner(remaining, None), True
+        after = [*candidates, ("commercial_partner_id", ">", end)]
+        return end, self._get_nth_partner(after, 1) is None
 
-    def _get_nth_candidate_partner(self, position, extra_domain):
-        """The customer of the ``position``-th candidate invoice (1-based) among those of
-        ``extra_domain``, in customer order; of the last one when ``position`` is None;
-        None when there are fewer."""
+    def _get_nth_partner(self, domain, position):
+        """The customer of the ``position``-th invoice (1-based) of ``domain``, in customer
+        order; of the last one when ``position`` is None; None when there are fewer."""
         Move = self.env["account.move"].with_company(self.company_id)
-        query = Move._search([*self._get_candidate_domain(), *extra_domain])
+        query = Move._search(domain)
         partner = SQL.identifier(query.table, "commercial_partner_id")
         if position is None:
             order, offset = SQL("%s DESC", partner), 0
